@@ -1,0 +1,201 @@
+import meow from 'meow';
+import {describeError, LeaktopError, UsageError} from './errors.js';
+import {parseDuration} from './model/duration.js';
+import {exitCodes, type Outcome} from './outcome.js';
+import type {WatchConfig, WatchTarget} from './commands/watch.js';
+
+const help = `
+	Usage
+	  $ leaktop [options]                  attach to a Node process started with --inspect
+	  $ leaktop targets [--host H] [--port N] [--json]
+	                                       list what the inspector endpoint offers
+	  $ leaktop demo [--scenario NAME]     start a bundled leaky app and attach to it
+
+	Target (pick one; default 127.0.0.1:9229)
+	  --host HOST        inspector host (default 127.0.0.1)
+	  --port N           inspector port (default 9229)
+	  --url ws://...     inspector WebSocket URL, as printed by "Debugger listening on"
+	  --pid N            open the inspector of a running local Node process (SIGUSR1), then attach
+
+	Sampling and output
+	  --interval D       time between samples (default 1s); D is 500ms, 30s, 15m, 2h
+	  --headless         no screen; automatic when stdout is not a terminal
+	  --duration D       stop after D (headless runs until interrupted without it)
+	  --report FILE      write a JSON report when the session ends
+	  --json             stream one JSON object per sample to stdout (NDJSON); implies --headless
+
+	Demo
+	  --scenario NAME    listeners, closure, cache, stream or all (default all)
+
+	Other
+	  --help             show this help
+	  --version          show the version
+
+	Keys: g force GC, p pause view, ? help, q or ctrl+c detach and quit.
+
+	Exit codes: 0 done, 2 error (bad flags, cannot attach, target went away).
+	Warning: an open inspector port lets anyone who reaches it run code in the process.
+
+	Examples
+	  $ kubectl port-forward pod/api-7d9 9229:9229 & leaktop --port 9229
+	  $ leaktop --headless --duration 2m --report report.json
+	  $ leaktop --pid 4242
+	  $ leaktop demo --scenario cache
+`;
+
+const flagSpec = {
+	host: {type: 'string', default: '127.0.0.1'},
+	port: {type: 'string', default: '9229'},
+	url: {type: 'string'},
+	pid: {type: 'string'},
+	interval: {type: 'string', default: '1s'},
+	headless: {type: 'boolean', default: false},
+	duration: {type: 'string'},
+	report: {type: 'string'},
+	json: {type: 'boolean', default: false},
+	scenario: {type: 'string', default: 'all'},
+	help: {type: 'boolean', default: false},
+	version: {type: 'boolean', default: false},
+} as const;
+
+const commands = ['targets', 'demo'] as const;
+type CommandName = (typeof commands)[number] | 'watch';
+
+/** Meow reports unknown flags over several lines; leaktop says it in one. */
+function checkUnknownFlags(argv: readonly string[]): void {
+	const known = new Set(Object.keys(flagSpec));
+	for (const arg of argv) {
+		if (arg === '--') break;
+		if (!arg.startsWith('-') || arg === '-') continue;
+		const name = arg.replace(/^--?/, '').split('=')[0]!.replace(/^no-/, '');
+		if (!known.has(name)) throw new UsageError(`unknown flag ${arg.split('=')[0]} (see leaktop --help)`);
+	}
+}
+
+function parsePort(text: string): number {
+	const port = Number(text);
+	if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new UsageError(`invalid --port "${text}": must be a number from 1 to 65535`);
+	return port;
+}
+
+function parsePid(text: string): number {
+	const pid = Number(text);
+	if (!/^\d+$/.test(text) || pid < 1) throw new UsageError(`invalid --pid "${text}": must be a positive integer`);
+	return pid;
+}
+
+function isLoopback(host: string): boolean {
+	return host === 'localhost' || /^127\./.test(host) || host === '::1' || host === '[::1]';
+}
+
+function warn(line: string): void {
+	process.stderr.write(`leaktop: ${line}\n`);
+}
+
+async function main(argv: string[]): Promise<Outcome> {
+	checkUnknownFlags(argv);
+	const cli = meow(help, {importMeta: import.meta, argv, flags: flagSpec, autoHelp: false, autoVersion: false, allowUnknownFlags: true});
+	const {flags} = cli;
+	if (flags.help) {
+		process.stdout.write(cli.help.replace(/^\n/, '') + '\n');
+		return {exitCode: exitCodes.ok};
+	}
+	if (flags.version) {
+		process.stdout.write(`${cli.pkg.version}\n`);
+		return {exitCode: exitCodes.ok};
+	}
+	const [first, ...rest] = cli.input;
+	if (first !== undefined && !(commands as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}" (commands: ${commands.join(', ')}; see leaktop --help)`);
+	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
+	const command = (first ?? 'watch') as CommandName;
+
+	const intervalMs = parseDuration(flags.interval, 'interval');
+	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, 'duration');
+	const port = parsePort(flags.port);
+	const host = flags.host;
+	const address = {host, port};
+
+	if (command === 'targets') {
+		const {targets} = await import('./commands/targets.js');
+		process.stdout.write(await targets(address, flags.json));
+		return {exitCode: exitCodes.ok};
+	}
+
+	const headless = flags.headless || flags.json || !process.stdout.isTTY || !process.stdin.isTTY;
+	const base = {intervalMs, headless, json: flags.json, durationMs, reportPath: flags.report, leaktopVersion: cli.pkg.version ?? '0.0.0'};
+
+	if (command === 'demo') {
+		const {startDemoApp} = await import('./commands/demo.js');
+		const app = await startDemoApp(flags.scenario);
+		if (headless) warn(`demo app started (pid ${app.pid}, scenario ${flags.scenario})`);
+		try {
+			return await runWatch({...base, target: {kind: 'url', url: app.webSocketUrl}});
+		} finally {
+			await app.stop();
+		}
+	}
+
+	let target: WatchTarget;
+	if (flags.url !== undefined) {
+		if (!/^wss?:\/\//.test(flags.url)) throw new UsageError(`invalid --url "${flags.url}": expected ws://host:port/<id>`);
+		target = {kind: 'url', url: flags.url};
+		const urlHost = new URL(flags.url).hostname;
+		if (!isLoopback(urlHost)) warn(`warning: ${urlHost} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
+	} else if (flags.pid !== undefined) {
+		target = {kind: 'pid', pid: parsePid(flags.pid)};
+	} else {
+		target = {kind: 'address', address};
+		if (!isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
+	}
+	return runWatch({...base, target});
+}
+
+/** Signals become a safe detach; a second one during cleanup exits at once. */
+async function runWatch(config: WatchConfig): Promise<Outcome> {
+	const {watch} = await import('./commands/watch.js');
+	const controller = new AbortController();
+	const forceQuit = () => {
+		process.stderr.write('leaktop: exiting without finishing cleanup\n');
+		process.exit(130);
+	};
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (controller.signal.aborted) forceQuit();
+		controller.abort(signal);
+	};
+	const onFatal = (error: unknown) => {
+		process.stderr.write(`leaktop: fatal: ${describeError(error)}\n`);
+		process.exitCode = exitCodes.error;
+		controller.abort('fatal error');
+	};
+	const onStdoutError = () => controller.abort('stdout closed');
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+	for (const s of signals) process.on(s, onSignal);
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+	process.stdout.on('error', onStdoutError);
+	try {
+		return await watch(config, {
+			signal: controller.signal,
+			onForceQuit: forceQuit,
+			status: line => warn(line),
+			writeStdout: text => {
+				if (!process.stdout.destroyed) process.stdout.write(text);
+			},
+		});
+	} finally {
+		for (const s of signals) process.off(s, onSignal);
+		process.off('uncaughtException', onFatal);
+		process.off('unhandledRejection', onFatal);
+		process.stdout.off('error', onStdoutError);
+	}
+}
+
+try {
+	const outcome = await main(process.argv.slice(2));
+	if (outcome.message) process.stderr.write(`leaktop: ${outcome.message}\n`);
+	process.exitCode = Math.max(outcome.exitCode, Number(process.exitCode ?? 0));
+} catch (error) {
+	process.stderr.write(`leaktop: ${describeError(error)}\n`);
+	if (!(error instanceof LeaktopError)) process.stderr.write('leaktop: this is a bug; please report it with the command you ran\n');
+	process.exitCode = exitCodes.error;
+}

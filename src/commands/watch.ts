@@ -1,0 +1,91 @@
+import {ConnectError} from '../errors.js';
+import {formatAddress} from '../inspector/endpoint.js';
+import {type Endpoint, Monitor} from '../inspector/monitor.js';
+import {openInspector} from '../inspector/pid.js';
+import {runHeadless, sampleLine} from '../headless.js';
+import {buildReport} from '../model/report.js';
+import {initialState} from '../model/state.js';
+import {writeOutputFile} from '../output.js';
+import type {Outcome} from '../outcome.js';
+import {createStore, type Store} from '../store.js';
+
+export type WatchTarget = Endpoint | {kind: 'pid'; pid: number};
+
+export interface WatchConfig {
+	target: WatchTarget;
+	intervalMs: number;
+	headless: boolean;
+	json: boolean;
+	durationMs: number | undefined;
+	reportPath: string | undefined;
+	leaktopVersion: string;
+}
+
+export interface WatchContext {
+	signal: AbortSignal;
+	onForceQuit: () => void;
+	status: (line: string) => void;
+	writeStdout: (text: string) => void;
+}
+
+/** The TUI keeps an hour at 1 s; headless keeps the whole run for the report (capped at a day). */
+function historySize(config: WatchConfig): number {
+	if (!config.headless) return 3600;
+	const wanted = config.durationMs === undefined ? 86_400 : Math.ceil(config.durationMs / config.intervalMs) + 2;
+	return Math.min(wanted, 86_400);
+}
+
+interface Attached {
+	monitor: Monitor;
+	store: Store;
+}
+
+async function attach(endpoint: Endpoint, config: WatchConfig, context: WatchContext): Promise<Attached> {
+	const store = createStore(initialState({historySize: historySize(config)}));
+	const monitor = await Monitor.attach(endpoint, {
+		intervalMs: config.intervalMs,
+		onEvent(event) {
+			store.dispatch(event);
+			if (config.json) {
+				const line = sampleLine(event);
+				if (line) context.writeStdout(line);
+			}
+		},
+	});
+	return {monitor, store};
+}
+
+/** `--pid`: opens the process's inspector, then attaches to the port that really belongs to it. */
+async function attachToPid(pid: number, config: WatchConfig, context: WatchContext): Promise<Attached> {
+	const addresses = await openInspector(pid);
+	const seen: string[] = [];
+	for (const address of addresses) {
+		const attached = await attach({kind: 'address', address}, config, context);
+		const targetPid = attached.store.getState().target?.pid;
+		if (targetPid === pid) return attached;
+		await attached.monitor.stop('wrong process');
+		seen.push(`${formatAddress(address)} is pid ${targetPid}`);
+	}
+	throw new ConnectError(`could not find the inspector of pid ${pid} (${seen.join(', ')})`);
+}
+
+export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
+	const startedAt = Date.now();
+	const {monitor, store} = config.target.kind === 'pid' ? await attachToPid(config.target.pid, config, context) : await attach(config.target, config, context);
+	let outcome: Outcome;
+	if (config.headless) {
+		const target = store.getState().target;
+		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
+		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs});
+	} else {
+		// Loaded only here so headless runs and non-TTY output never load Ink.
+		const {runTui} = await import('../tui/run.js');
+		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit});
+	}
+	if (config.reportPath) {
+		const report = buildReport(store.getState(), {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs});
+		await writeOutputFile(config.reportPath, `${JSON.stringify(report, null, 2)}\n`, 'the report');
+		context.status(`report written to ${config.reportPath} (${report.samples.length} samples)`);
+	}
+	return outcome;
+}

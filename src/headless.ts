@@ -1,0 +1,31 @@
+import type {Monitor} from './inspector/monitor.js';
+import type {Event} from './model/state.js';
+import {aborted, exitCodes, type Outcome} from './outcome.js';
+
+export interface HeadlessOptions {
+	monitor: Monitor;
+	signal: AbortSignal;
+	durationMs: number | undefined;
+}
+
+/** One NDJSON line per sample: what `--json` streams to stdout. */
+export function sampleLine(event: Event): string | undefined {
+	return event.type === 'sample' ? `${JSON.stringify(event.sample)}\n` : undefined;
+}
+
+/** Runs without a screen until the duration ends, a signal arrives, or the target goes away. */
+export async function runHeadless({monitor, signal, durationMs}: HeadlessOptions): Promise<Outcome> {
+	let timer: NodeJS.Timeout | undefined;
+	const elapsed = new Promise<string>(resolve => {
+		if (durationMs !== undefined) timer = setTimeout(() => resolve(`duration of ${durationMs / 1000}s reached`), durationMs);
+	});
+	try {
+		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
+		const byTarget = monitor.endedByTarget;
+		await monitor.stop(reason);
+		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};
+		return {exitCode: exitCodes.ok};
+	} finally {
+		clearTimeout(timer);
+	}
+}

@@ -1,0 +1,162 @@
+import {describeError, TargetGoneError, TimeoutError} from '../errors.js';
+import type {Event} from '../model/state.js';
+import {type Address, formatAddress, resolveNodeTarget} from './endpoint.js';
+import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
+import {factsExpression, sampleExpression} from './expressions.js';
+import {InspectorSession, withTimeout} from './session.js';
+import {parseFacts, parseSample} from './target-facts.js';
+
+export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
+
+export interface MonitorOptions {
+	intervalMs: number;
+	onEvent: (event: Event) => void;
+	/** Injected so tests can drive lag detection; defaults to the wall clock. */
+	now?: () => number;
+}
+
+/** A tick slower than this is reported as lag, not as a failure: busy targets answer late. */
+const sampleTimeoutMs = 30_000;
+const gcTimeoutMs = 120_000;
+
+function addressOfUrl(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+/**
+ * The attached session: polls memory at the interval, runs commands, and owns the one safe
+ * detach. Both the TUI and the headless runner drive this same object.
+ */
+export class Monitor {
+	readonly #session: InspectorSession;
+	readonly #options: Required<MonitorOptions>;
+	#timer: NodeJS.Timeout | undefined;
+	#lagTimer: NodeJS.Timeout | undefined;
+	#inFlight: Promise<void> = Promise.resolve();
+	#stopping: Promise<void> | undefined;
+	#resolveDone!: (reason: string) => void;
+	/** Resolves with the reason once the session has ended, whichever side ended it. */
+	readonly done: Promise<string>;
+	#endedByTarget = false;
+
+	private constructor(session: InspectorSession, options: MonitorOptions) {
+		this.#session = session;
+		this.#options = {now: Date.now, ...options};
+		this.done = new Promise(resolve => {
+			this.#resolveDone = resolve;
+		});
+		session.onClose(reason => {
+			if (this.#stopping) return;
+			this.#endedByTarget = true;
+			this.#clearTimers();
+			this.#emit({type: 'closed', t: this.#options.now(), reason});
+			this.#resolveDone(reason);
+		});
+	}
+
+	/** Connects, checks that the target is Node, reads its facts, and starts sampling. */
+	static async attach(endpoint: Endpoint, options: MonitorOptions): Promise<Monitor> {
+		let webSocketUrl: string;
+		let where: string;
+		if (endpoint.kind === 'url') {
+			webSocketUrl = endpoint.url;
+			where = addressOfUrl(endpoint.url);
+		} else {
+			webSocketUrl = (await resolveNodeTarget(endpoint.address)).webSocketDebuggerUrl;
+			where = formatAddress(endpoint.address);
+		}
+		const session = await InspectorSession.connect(webSocketUrl);
+		try {
+			await assertNode(session, where);
+			const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
+			const monitor = new Monitor(session, options);
+			monitor.#emit({type: 'attached', target: facts, t: monitor.#options.now()});
+			monitor.#tick();
+			return monitor;
+		} catch (error) {
+			await session.close();
+			throw error;
+		}
+	}
+
+	get endedByTarget(): boolean {
+		return this.#endedByTarget;
+	}
+
+	#emit(event: Event): void {
+		this.#options.onEvent(event);
+	}
+
+	#clearTimers(): void {
+		clearTimeout(this.#timer);
+		clearTimeout(this.#lagTimer);
+		this.#timer = undefined;
+		this.#lagTimer = undefined;
+	}
+
+	/** Takes one sample, then schedules the next so slow answers never pile up. */
+	#tick(): void {
+		const started = this.#options.now();
+		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
+		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: this.#options.now(), sinceMs: lagAfter}), lagAfter);
+		this.#inFlight = evaluateValue(this.#session, sampleExpression, {timeoutMs: sampleTimeoutMs})
+			.then(value => {
+				this.#emit({type: 'sample', sample: parseSample(value), receivedAt: this.#options.now()});
+			})
+			.catch((error: unknown) => {
+				if (this.#session.closed || this.#stopping) return;
+				const text = error instanceof TimeoutError ? `sample timed out: ${error.message}` : `sample failed: ${describeError(error)}`;
+				this.#emit({type: 'log', t: this.#options.now(), level: 'warn', text});
+			})
+			.finally(() => {
+				clearTimeout(this.#lagTimer);
+				if (this.#session.closed || this.#stopping) return;
+				const wait = Math.max(0, this.#options.intervalMs - (this.#options.now() - started));
+				this.#timer = setTimeout(() => this.#tick(), wait);
+			});
+	}
+
+	/** Forces a full GC and logs heapUsed before and after. */
+	async gc(): Promise<void> {
+		if (this.#session.closed || this.#stopping) return;
+		const {now} = this.#options;
+		this.#emit({type: 'gc-started', t: now()});
+		try {
+			const before = await this.#session.send('Runtime.getHeapUsage');
+			const started = now();
+			await this.#session.send('HeapProfiler.collectGarbage', undefined, gcTimeoutMs);
+			const durationMs = now() - started;
+			const after = await this.#session.send('Runtime.getHeapUsage');
+			this.#emit({type: 'gc-finished', t: now(), before: before.usedSize, after: after.usedSize, durationMs});
+		} catch (error) {
+			if (error instanceof TargetGoneError) return;
+			this.#emit({type: 'gc-failed', t: now(), message: describeError(error)});
+		}
+	}
+
+	/**
+	 * Safe detach: stop polling, let the in-flight call finish, release anything leaktop holds
+	 * in the target, close the socket. Idempotent; every exit path calls it.
+	 */
+	stop(reason: string): Promise<void> {
+		this.#stopping ??= (async () => {
+			const {now} = this.#options;
+			this.#clearTimers();
+			if (!this.#session.closed) this.#emit({type: 'detaching', t: now(), reason});
+			// A busy target may hold the last sample for a long time; detaching does not wait for it.
+			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
+			if (!this.#session.closed) {
+				await this.#session.send('Runtime.releaseObjectGroup', {objectGroup}, 2000).catch(() => undefined);
+			}
+			const byTarget = this.#session.closed;
+			await this.#session.close();
+			if (!byTarget) this.#emit({type: 'closed', t: now(), reason: `detached (${reason})`});
+			this.#resolveDone(reason);
+		})();
+		return this.#stopping;
+	}
+}

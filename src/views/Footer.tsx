@@ -1,0 +1,24 @@
+import {Box, Text} from 'ink';
+import {bindings} from '../keymap.js';
+
+export interface FooterProps {
+	width: number;
+	status?: string;
+}
+
+export function Footer({width, status}: FooterProps) {
+	return (
+		<Box width={width} justifyContent="space-between">
+			<Text wrap="truncate">
+				{bindings
+					.filter(b => b.inFooter)
+					.map(b => (
+						<Text key={b.command}>
+							<Text inverse bold> {b.keys[0]} </Text> {b.label}{'  '}
+						</Text>
+					))}
+			</Text>
+			{status && <Text dimColor>{status}</Text>}
+		</Box>
+	);
+}

@@ -1,0 +1,54 @@
+import {Box, Text} from 'ink';
+import type {ConnectionState, TargetInfo} from '../model/types.js';
+import {formatBytes, formatDuration} from '../model/format.js';
+
+export interface HeaderProps {
+	target: TargetInfo | null;
+	connection: ConnectionState;
+	/** Target uptime in seconds, from the latest sample. */
+	uptime: number | null;
+	paused: boolean;
+	width: number;
+}
+
+const connectionColor: Record<ConnectionState, string> = {
+	connecting: 'yellow',
+	connected: 'green',
+	lagging: 'yellow',
+	detaching: 'yellow',
+	closed: 'red',
+};
+
+export function Header({target, connection, uptime, paused, width}: HeaderProps) {
+	const facts = target
+		? [`pid ${target.pid}`, `node ${target.nodeVersion}`, uptime === null ? null : `up ${formatDuration(uptime * 1000)}`, target.address].filter(Boolean).join('  ')
+		: 'connecting...';
+	const limits = target
+		? [
+				target.heapSizeLimit === null ? null : `heap limit ${formatBytes(target.heapSizeLimit)}`,
+				target.constrainedMemory === null ? null : `memory limit ${formatBytes(target.constrainedMemory)}`,
+			].filter(Boolean).join('  ')
+		: '';
+	const command = target ? target.argv.join(' ') || target.title : '';
+	return (
+		<Box flexDirection="column" width={width}>
+			<Box justifyContent="space-between">
+				<Text wrap="truncate">
+					<Text bold color="cyan">leaktop</Text> {facts}
+				</Text>
+				<Box flexShrink={0} marginLeft={1}>
+					{paused && <Text inverse bold> PAUSED </Text>}
+					<Text color={connectionColor[connection]}> ● {connection}</Text>
+				</Box>
+			</Box>
+			<Box justifyContent="space-between">
+				<Text dimColor wrap="truncate">{command}</Text>
+				{limits && (
+					<Box flexShrink={0} marginLeft={1}>
+						<Text dimColor>{limits}</Text>
+					</Box>
+				)}
+			</Box>
+		</Box>
+	);
+}

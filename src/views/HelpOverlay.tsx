@@ -1,0 +1,22 @@
+import {Box, Text} from 'ink';
+import {bindings} from '../keymap.js';
+
+export interface HelpOverlayProps {
+	width: number;
+}
+
+export function HelpOverlay({width}: HelpOverlayProps) {
+	const keyWidth = Math.max(...bindings.map(b => b.keys.join(', ').length)) + 2;
+	return (
+		<Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
+			<Text bold>keys</Text>
+			{bindings.map(b => (
+				<Box key={b.command}>
+					<Box width={keyWidth} flexShrink={0}><Text bold color="cyan">{b.keys.join(', ')}</Text></Box>
+					<Text wrap="truncate">{b.help}</Text>
+				</Box>
+			))}
+			<Text dimColor>esc or ? closes this help</Text>
+		</Box>
+	);
+}

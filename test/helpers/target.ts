@@ -1,0 +1,35 @@
+import {fixturePath} from './paths.js';
+import {type Spawned, track, waitForOutput} from './processes.js';
+
+export interface Target extends Spawned {
+	/** Inspector port, read from the `Debugger listening on` line. */
+	port: number;
+	webSocketUrl: string;
+	/** The fixture's own HTTP port, when it prints `ready <port>`. */
+	httpPort: number | undefined;
+}
+
+export interface TargetOptions {
+	args?: string[];
+	nodeArgs?: string[];
+	/** Wait for the fixture's `ready <port>` line. */
+	waitReady?: boolean;
+}
+
+/** Starts `node --inspect=127.0.0.1:0 test/fixtures/<name>.js` and reads its inspector URL. */
+export async function startTarget(name: string, {args = [], nodeArgs = [], waitReady = true}: TargetOptions = {}): Promise<Target> {
+	const p = track(process.execPath, ['--inspect=127.0.0.1:0', ...nodeArgs, fixturePath(name), ...args]);
+	try {
+		const [, webSocketUrl, port] = await waitForOutput(p, 'stderr', /Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/\S+)/);
+		const httpPort = waitReady ? Number((await waitForOutput(p, 'stdout', /ready (\d+)/))[1]) : undefined;
+		return {...p, port: Number(port), webSocketUrl: webSocketUrl!, httpPort};
+	} catch (error) {
+		await p.kill();
+		throw error;
+	}
+}
+
+export async function httpGet(port: number, path: string): Promise<string> {
+	const response = await fetch(`http://127.0.0.1:${port}${path}`);
+	return response.text();
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {initialState, reduce, visibleSamples, type Event, type State} from '../../src/model/state.js';
+import {sample, target} from './samples.js';
+
+const run = (events: Event[], state: State = initialState({historySize: 3})) => events.reduce(reduce, state);
+
+test('attach sets the target, connection and a log line', () => {
+	const state = run([{type: 'attached', target, t: 1}]);
+	assert.equal(state.connection, 'connected');
+	assert.equal(state.target?.pid, 4242);
+	assert.match(state.log.items[0]!.text, /attached to pid 4242/);
+});
+
+test('samples fill a bounded history', () => {
+	const state = run([1, 2, 3, 4].map(i => ({type: 'sample', sample: sample(i * 1000, i), receivedAt: i}) as Event));
+	assert.deepEqual(state.samples.items.map(s => s.heapUsed), [2, 3, 4]);
+	assert.equal(state.lastSampleAt, 4);
+});
+
+test('pause freezes the visible history while samples keep arriving', () => {
+	let state = run([{type: 'sample', sample: sample(1000, 1), receivedAt: 1}, {type: 'toggle-pause', t: 2}]);
+	state = reduce(state, {type: 'sample', sample: sample(2000, 2), receivedAt: 2});
+	assert.deepEqual(visibleSamples(state).map(s => s.heapUsed), [1]);
+	assert.equal(state.samples.items.length, 2);
+	state = reduce(state, {type: 'toggle-pause', t: 3});
+	assert.deepEqual(visibleSamples(state).map(s => s.heapUsed), [1, 2]);
+});
+
+test('a forced GC logs heapUsed before -> after', () => {
+	const state = run([{type: 'gc-started', t: 1}, {type: 'gc-finished', t: 2, before: 45_200_000, after: 12_100_000, durationMs: 23}]);
+	assert.equal(state.gcRunning, false);
+	assert.equal(state.log.items[1]!.text, 'GC: heapUsed 45.2 MB -> 12.1 MB (-33.1 MB) in 23 ms');
+});
+
+test('lagging is reported once and cleared by the next sample', () => {
+	let state = run([{type: 'attached', target, t: 0}, {type: 'lagging', t: 1, sinceMs: 3000}, {type: 'lagging', t: 2, sinceMs: 3000}]);
+	assert.equal(state.connection, 'lagging');
+	assert.equal(state.log.items.filter(e => e.level === 'warn').length, 1);
+	state = reduce(state, {type: 'sample', sample: sample(3000, 1), receivedAt: 3});
+	assert.equal(state.connection, 'connected');
+});
+
+test('a close the user did not ask for is logged as an error with its reason', () => {
+	const gone = run([{type: 'attached', target, t: 0}, {type: 'closed', t: 1, reason: 'connection to the target closed'}]);
+	assert.equal(gone.connection, 'closed');
+	assert.equal(gone.endReason, 'connection to the target closed');
+	assert.equal(gone.log.items.at(-1)!.level, 'error');
+	const detached = run([{type: 'attached', target, t: 0}, {type: 'detaching', t: 1, reason: 'quit'}, {type: 'closed', t: 2, reason: 'detached (quit)'}]);
+	assert.equal(detached.log.items.at(-1)!.level, 'info');
+});
+
+test('help toggles', () => {
+	assert.equal(run([{type: 'toggle-help'}]).helpOpen, true);
+	assert.equal(run([{type: 'toggle-help'}, {type: 'toggle-help'}]).helpOpen, false);
+});
