@@ -42,6 +42,7 @@ export class Monitor {
 	/** Resolves with the reason once the session has ended, whichever side ended it. */
 	readonly done: Promise<string>;
 	#endedByTarget = false;
+	readonly #unsubscribeExit: () => void;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
@@ -49,13 +50,22 @@ export class Monitor {
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
-		session.onClose(reason => {
-			if (this.#stopping) return;
-			this.#endedByTarget = true;
-			this.#clearTimers();
-			this.#emit({type: 'closed', t: this.#options.now(), reason});
-			this.#resolveDone(reason);
+		session.onClose(reason => this.#targetGone(reason));
+		// A Node process that ends while a client is attached waits, frozen, for the client to
+		// leave ("Waiting for the debugger to disconnect..."): let it go at once.
+		this.#unsubscribeExit = session.on('NodeRuntime.waitingForDisconnect', () => {
+			this.#targetGone('the process exited');
+			void session.close();
 		});
+	}
+
+	#targetGone(reason: string): void {
+		if (this.#stopping || this.#endedByTarget) return;
+		this.#endedByTarget = true;
+		this.#clearTimers();
+		this.#unsubscribeExit();
+		this.#emit({type: 'closed', t: this.#options.now(), reason});
+		this.#resolveDone(reason);
 	}
 
 	/** Connects, checks that the target is Node, reads its facts, and starts sampling. */
@@ -72,6 +82,7 @@ export class Monitor {
 		const session = await InspectorSession.connect(webSocketUrl);
 		try {
 			await assertNode(session, where);
+			await session.sendNode('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
 			const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
 			const monitor = new Monitor(session, options);
 			monitor.#emit({type: 'attached', target: facts, t: monitor.#options.now()});
@@ -146,6 +157,7 @@ export class Monitor {
 		this.#stopping ??= (async () => {
 			const {now} = this.#options;
 			this.#clearTimers();
+			this.#unsubscribeExit();
 			if (!this.#session.closed) this.#emit({type: 'detaching', t: now(), reason});
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);

@@ -1,3 +1,4 @@
+import type {EventEmitter} from 'node:events';
 import CDP from 'chrome-remote-interface';
 import type {ProtocolMapping} from 'devtools-protocol/types/protocol-mapping.js';
 import {ConnectError, TargetGoneError, TimeoutError} from '../errors.js';
@@ -64,6 +65,24 @@ export class InspectorSession {
 			if (this.#closed) throw new TargetGoneError(`${method}: the connection to the target closed`);
 			throw error;
 		}
+	}
+
+	/**
+	 * Node-only domains (NodeRuntime, NodeWorker) are not in devtools-protocol's typings, so
+	 * they go through here with the same deadline.
+	 */
+	async sendNode(method: `Node${string}`, params: object, timeoutMs = defaultCallTimeoutMs): Promise<unknown> {
+		if (this.#closed) throw new TargetGoneError(`${method}: the connection to the target is closed`);
+		return withTimeout((this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params), timeoutMs, method);
+	}
+
+	/** Listens to one CDP event by name; returns an unsubscribe, like chrome-remote-interface's helpers. */
+	on(event: string, listener: (params: unknown) => void): () => void {
+		this.#client.on(event, listener);
+		return () => {
+			// The client is an EventEmitter at run time; its typings only declare `on`.
+			(this.#client as unknown as EventEmitter).removeListener(event, listener);
+		};
 	}
 
 	/** Calls `listener` once when the connection closes; returns an unsubscribe. */
