@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {render} from 'ink-testing-library';
+import stringWidth from 'string-width';
+import {Screen} from '../../src/views/Screen.js';
+import {initialState, reduce, type Event, type State} from '../../src/model/state.js';
+import {bindings} from '../../src/keymap.js';
+import {sample, target} from '../model/samples.js';
+
+function stateWith(count: number, extra: Event[] = []): State {
+	const events: Event[] = [{type: 'attached', target, t: 0}];
+	for (let i = 0; i < count; i++) events.push({type: 'sample', sample: sample(i * 1000, 40_000_000 + i * 250_000, {uptime: 3600 + i}), receivedAt: i * 1000});
+	return [...events, ...extra].reduce(reduce, initialState({historySize: 3600}));
+}
+
+function frame(state: State, columns = 80, rows = 23): string {
+	const {lastFrame, unmount} = render(<Screen state={state} columns={columns} rows={rows} />);
+	const text = lastFrame() ?? '';
+	unmount();
+	return text;
+}
+
+test('fits 80x24 and shows target, every series, the chart and the keys', () => {
+	const text = frame(stateWith(120));
+	const lines = text.split('\n');
+	assert.ok(lines.length <= 23, `${lines.length} lines`);
+	for (const line of lines) assert.ok(stringWidth(line) <= 80, `line too wide: ${JSON.stringify(line)}`);
+	assert.match(text, /pid 4242/);
+	assert.match(text, /node v20\.20\.2/);
+	assert.match(text, /up 1h 01m/);
+	assert.match(text, /127\.0\.0\.1:9229/);
+	assert.match(text, /heap limit 4\.3 GB/);
+	assert.match(text, /memory limit 536\.9 MB/);
+	for (const series of ['heapUsed', 'heapTotal', 'rss', 'external', 'arrayBuffers']) assert.match(text, new RegExp(`${series}\\s+[\\d.]+ [KMG]?B`));
+	assert.match(text, /heapUsed\s+69\.8 MB\s+\+29\.8 MB/);
+	assert.match(text, /heapUsed over the last 1m 59s/);
+	assert.match(text, /-1m 59s.*now/);
+	assert.match(text, /[▁▂▃▄▅▆▇█]{10}/);
+	for (const b of bindings.filter(b => b.inFooter)) assert.match(text, new RegExp(`${b.keys[0]!.replace('?', '\\?')} +${b.label}`));
+});
+
+test('the chart axis labels tell neighbouring rows apart on a small range', () => {
+	const text = frame(stateWith(30));
+	const labels = [...text.matchAll(/^\s*([\d.]+ MB)[┤┼]/gm)].map(m => m[1]);
+	assert.ok(labels.length >= 4, `labels: ${labels.join(', ')}`);
+	assert.equal(new Set(labels).size, labels.length, `repeated labels: ${labels.join(', ')}`);
+});
+
+test('redraws to a wider terminal', () => {
+	const wide = frame(stateWith(200), 160, 40);
+	assert.ok(wide.split('\n').some(line => stringWidth(line) > 100));
+	assert.ok(wide.split('\n').length <= 40);
+});
+
+test('before the first sample it says it is waiting', () => {
+	assert.match(frame(stateWith(0)), /waiting for samples/);
+});
+
+test('pause, GC, help and a closed connection show in the frame', () => {
+	assert.match(frame(stateWith(5, [{type: 'toggle-pause', t: 9}])), /PAUSED/);
+	assert.match(frame(stateWith(5, [{type: 'gc-started', t: 9}])), /GC running/);
+	const help = frame(stateWith(5, [{type: 'toggle-help'}]));
+	for (const b of bindings) assert.ok(help.includes(b.help), b.help);
+	const closed = frame(stateWith(5, [{type: 'closed', t: 9, reason: 'connection to the target closed'}]));
+	assert.match(closed, /● closed/);
+	assert.match(closed, /connection to the target closed/);
+});
+
+test('the event log shows the newest lines', () => {
+	const extra: Event[] = Array.from({length: 10}, (_, i) => ({type: 'log', t: 1000 * i, level: 'info', text: `line ${i}`}) as Event);
+	const text = frame(stateWith(5, extra));
+	assert.match(text, /line 9/);
+	assert.doesNotMatch(text, /line 0\b/);
+});
