@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+import {cliPath} from '../helpers/paths.js';
+import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {runInTerminal} from '../helpers/tmux.js';
+import {isAlive, waitFor} from '../helpers/wait.js';
+
+let target: Target;
+before(async () => {
+	target = await startTarget('server');
+});
+after(async () => {
+	await target.kill();
+});
+
+function assertTerminalRestored(stty: string): void {
+	// Ink puts the terminal in raw mode; after exit it must be cooked again.
+	assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
+	assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
+}
+
+test('live numbers in a real terminal; g forces a GC; q detaches within 2 s and the target keeps serving', async () => {
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
+	try {
+		const screen = await term.waitForScreen(/heapUsed\s+\d[\d.]* [KMG]?B/);
+		assert.match(screen, new RegExp(`pid ${target.pid}`));
+		assert.match(screen, /● connected/);
+		for (const line of screen.split('\n')) assert.ok([...line].length <= 80, `line wider than 80: ${line}`);
+		await term.waitForScreen(/heapUsed over the last [1-9]/);
+
+		await term.keys('g');
+		await term.waitForScreen(/GC: heapUsed [\d.]+ [KMG]?B -> [\d.]+ [KMG]?B/);
+
+		const pid = await term.pid();
+		await term.keys('q');
+		assert.equal(await term.exitCode(2000), 0);
+		assert.equal(isAlive(pid), false);
+		assertTerminalRestored(await term.sttyAfter());
+		assert.match(await httpGet(target.httpPort!, '/'), /^ok \d+/);
+	} finally {
+		await term.close();
+	}
+});
+
+test('redraws on resize', async () => {
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
+	try {
+		await term.waitForScreen(/heapUsed\s+\d/);
+		await term.resize(140, 40);
+		await waitFor(async () => (await term.screen()).split('\n').some(line => /heap limit/.test(line) && line.trimEnd().length > 100), {what: 'a header as wide as the new terminal'});
+		await term.keys('q');
+		assert.equal(await term.exitCode(5000), 0);
+	} finally {
+		await term.close();
+	}
+});
+
+test('SIGTERM and ctrl+c detach safely and restore the terminal', async () => {
+	for (const how of ['SIGTERM', 'ctrl+c'] as const) {
+		const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
+		try {
+			await term.waitForScreen(/heapUsed\s+\d/);
+			if (how === 'SIGTERM') process.kill(await term.pid(), 'SIGTERM');
+			else await term.keys('C-c');
+			assert.equal(await term.exitCode(5000), 0, how);
+			assertTerminalRestored(await term.sttyAfter());
+		} finally {
+			await term.close();
+		}
+	}
+	assert.match(await httpGet(target.httpPort!, '/'), /^ok \d+/);
+});
+
+test('a target that exits mid-session: clear message, non-zero exit, terminal restored', async () => {
+	const short = await startTarget('exit-after', {args: ['2500']});
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(short.port)]);
+	try {
+		await term.waitForScreen(/heapUsed\s+\d/);
+		assert.equal(await term.exitCode(10_000), 2);
+		const screen = await term.screen();
+		assert.match(screen, /leaktop: target went away: the process exited/);
+		assertTerminalRestored(await term.sttyAfter());
+		await waitFor(() => short.child.exitCode !== null, {timeoutMs: 5000, what: 'the target to exit'});
+	} finally {
+		await term.close();
+		await short.kill();
+	}
+});
