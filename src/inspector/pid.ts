@@ -1,9 +1,12 @@
 import {readFile, readdir, readlink} from 'node:fs/promises';
+import {execFile} from 'node:child_process';
 import {basename} from 'node:path';
+import {promisify} from 'node:util';
 import {ConnectError, NotNodeError, UsageError} from '../errors.js';
 import {type Address, getVersion} from './endpoint.js';
 
 const defaultInspectPort = 9229;
+const run = promisify(execFile);
 
 /** Checks that `pid` exists and may be signalled, without sending anything. */
 function assertSignallable(pid: number): void {
@@ -30,10 +33,16 @@ async function readProc(pid: number, file: string): Promise<string | null> {
  * plainly Node: its executable or argv[0] is named node or nodejs.
  */
 async function assertNodeProcess(pid: number): Promise<void> {
-	if (process.platform !== 'linux') return;
-	const cmdline = await readProc(pid, 'cmdline');
-	const exe = await readlink(`/proc/${pid}/exe`).catch(() => null);
-	const names = [exe, cmdline?.split('\0')[0]].filter((n): n is string => Boolean(n)).map(n => basename(n).replace(/ \(deleted\)$/, ''));
+	let names: string[];
+	if (process.platform === 'linux') {
+		const cmdline = await readProc(pid, 'cmdline');
+		const exe = await readlink(`/proc/${pid}/exe`).catch(() => null);
+		names = [exe, cmdline?.split('\0')[0]].filter((n): n is string => Boolean(n)).map(n => basename(n).replace(/ \(deleted\)$/, ''));
+	} else {
+		// macOS and the BSDs have no /proc; ps names the executable.
+		const comm = await run('ps', ['-o', 'comm=', '-p', String(pid)]).then(r => r.stdout.trim(), () => '');
+		names = comm ? [basename(comm)] : [];
+	}
 	if (!names.some(n => /^node(js)?(\d+)?$/.test(n))) {
 		throw new NotNodeError(`process ${pid} (${names[0] ?? 'unknown'}) is not Node.js: leaktop sends SIGUSR1 only to Node processes`);
 	}
