@@ -26,5 +26,17 @@ export const factsExpression = `(() => {
 	};
 })()`;
 
-/** One tick: an array, not an object, to keep the message small. */
-export const sampleExpression = `(() => { const m = process.memoryUsage(); return [Date.now(), m.heapUsed, m.heapTotal, m.rss, m.external, m.arrayBuffers, process.uptime()]; })()`;
+/**
+ * One tick: memory, uptime and active resources counted by type, as an array to keep the
+ * message small. `getActiveResourcesInfo` (Node 17+) lists Timeout, TCPSocketWrap,
+ * FSReqCallback...; older runtimes fall back to the handle and request lists.
+ */
+export const sampleExpression = `(() => {
+	const m = process.memoryUsage();
+	const types = typeof process.getActiveResourcesInfo === 'function'
+		? process.getActiveResourcesInfo()
+		: [...process._getActiveHandles(), ...process._getActiveRequests()].map(h => (h && h.constructor && h.constructor.name) || 'Unknown');
+	const resources = {};
+	for (const type of types) resources[type] = (resources[type] || 0) + 1;
+	return [Date.now(), m.heapUsed, m.heapTotal, m.rss, m.external, m.arrayBuffers, process.uptime(), resources];
+})()`;

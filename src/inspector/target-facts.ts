@@ -25,10 +25,17 @@ export function parseFacts(value: unknown, address: string, webSocketUrl: string
 	};
 }
 
+function parseCounts(value: unknown): Record<string, number> {
+	const counts: Record<string, number> = {};
+	if (typeof value !== 'object' || value === null) return counts;
+	for (const [type, count] of Object.entries(value)) if (typeof count === 'number') counts[type] = count;
+	return counts;
+}
+
 export function parseSample(value: unknown): MemorySample {
-	if (!Array.isArray(value) || value.length !== 7 || !value.every(n => typeof n === 'number')) {
+	if (!Array.isArray(value) || value.length !== 8 || !value.slice(0, 7).every(n => typeof n === 'number')) {
 		throw new LeaktopError('the target returned a malformed memory sample');
 	}
 	const [t, heapUsed, heapTotal, rss, external, arrayBuffers, uptime] = value as number[];
-	return {t: t!, heapUsed: heapUsed!, heapTotal: heapTotal!, rss: rss!, external: external!, arrayBuffers: arrayBuffers!, uptime: uptime!};
+	return {t: t!, heapUsed: heapUsed!, heapTotal: heapTotal!, rss: rss!, external: external!, arrayBuffers: arrayBuffers!, uptime: uptime!, resources: parseCounts(value[7])};
 }

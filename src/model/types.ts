@@ -9,6 +9,8 @@ export interface MemorySample {
 	arrayBuffers: number;
 	/** Target `process.uptime()` in seconds at the time of the sample. */
 	uptime: number;
+	/** Active resources by type (`process.getActiveResourcesInfo()`): Timeout, TCPSocketWrap... */
+	resources: Record<string, number>;
 }
 
 export type SeriesName = 'heapUsed' | 'heapTotal' | 'rss' | 'external' | 'arrayBuffers';

@@ -16,8 +16,8 @@ test('facts are read defensively', () => {
 	assert.throws(() => parseFacts(null, 'h:1', 'ws://h:1/x'), LeaktopError);
 });
 
-test('a sample is seven numbers', () => {
-	assert.deepEqual(parseSample([1, 2, 3, 4, 5, 6, 7]), {t: 1, heapUsed: 2, heapTotal: 3, rss: 4, external: 5, arrayBuffers: 6, uptime: 7});
+test('a sample is seven numbers and the resource counts', () => {
+	assert.deepEqual(parseSample([1, 2, 3, 4, 5, 6, 7, {Timeout: 3, TCPSocketWrap: 1, bogus: 'x'}]), {t: 1, heapUsed: 2, heapTotal: 3, rss: 4, external: 5, arrayBuffers: 6, uptime: 7, resources: {Timeout: 3, TCPSocketWrap: 1}});
 	assert.throws(() => parseSample([1, 2, 3]), LeaktopError);
 	assert.throws(() => parseSample({heapUsed: 1}), LeaktopError);
 });

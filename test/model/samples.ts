@@ -1,7 +1,7 @@
 import type {MemorySample, TargetInfo} from '../../src/model/types.js';
 
 export function sample(t: number, heapUsed: number, extra: Partial<MemorySample> = {}): MemorySample {
-	return {t, heapUsed, heapTotal: heapUsed * 2, rss: heapUsed * 4, external: 1_000_000, arrayBuffers: 10_000, uptime: t / 1000, ...extra};
+	return {t, heapUsed, heapTotal: heapUsed * 2, rss: heapUsed * 4, external: 1_000_000, arrayBuffers: 10_000, uptime: t / 1000, resources: {Timeout: 2, TCPServerWrap: 1}, ...extra};
 }
 
 export const target: TargetInfo = {

@@ -1,0 +1,133 @@
+/**
+ * Leak evidence from a series: the floor (the lows the series returns to after GC) and how fast
+ * it rises. Memory that rises and falls with load is not a leak; a floor that keeps climbing is.
+ */
+
+export interface Point {
+	/** Epoch ms. */
+	t: number;
+	v: number;
+}
+
+export interface Trend {
+	/** Units per hour, Theil-Sen over the floor points. */
+	slopePerHour: number;
+	/** Mann-Kendall probability that the floor is really rising (0..1). */
+	confidence: number;
+	/** How many floor points the estimate rests on. */
+	points: number;
+	spanMs: number;
+}
+
+export type Verdict = 'growing' | 'flat' | 'warming up';
+
+export interface JudgeOptions {
+	/** Slope that counts as growth, in units per hour (1 MB/h for memory, the seed's alert). */
+	thresholdPerHour: number;
+	/** Less history than this is "warming up". */
+	minSpanMs?: number;
+	minPoints?: number;
+	/** Confidence needed over the whole window... */
+	minConfidence?: number;
+	/** ...and over its recent half, so a cache that warmed up and then went flat is not a leak. */
+	minRecentConfidence?: number;
+}
+
+const hourMs = 3_600_000;
+
+/** Median of the pairwise slopes (per ms): robust to a few wild points such as a GC mid-bucket. */
+export function theilSen(points: readonly Point[]): number {
+	const slopes: number[] = [];
+	for (let i = 0; i < points.length; i++) {
+		for (let j = i + 1; j < points.length; j++) {
+			const dt = points[j]!.t - points[i]!.t;
+			if (dt > 0) slopes.push((points[j]!.v - points[i]!.v) / dt);
+		}
+	}
+	if (slopes.length === 0) return 0;
+	slopes.sort((a, b) => a - b);
+	const mid = slopes.length >> 1;
+	return slopes.length % 2 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
+}
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 through erf; error < 1.5e-7). */
+export function normalCdf(z: number): number {
+	const x = Math.abs(z) / Math.SQRT2;
+	const t = 1 / (1 + 0.3275911 * x);
+	const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+	return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/**
+ * Mann-Kendall test for a monotonic upward trend: the probability (one-sided, normal
+ * approximation with continuity correction) that the values rise rather than wander.
+ */
+export function risingConfidence(values: readonly number[]): number {
+	const n = values.length;
+	if (n < 3) return 0;
+	let s = 0;
+	for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) s += Math.sign(values[j]! - values[i]!);
+	const variance = (n * (n - 1) * (2 * n + 5)) / 18;
+	const z = s === 0 ? 0 : (s - Math.sign(s)) / Math.sqrt(variance);
+	return normalCdf(z);
+}
+
+/**
+ * The floor of a series: the minimum of each time bucket, plus every value measured right after
+ * a forced GC (an exact floor). Buckets of about 1/24 of the window, at least `minBucketMs`, so
+ * each bucket usually spans a natural GC.
+ */
+export function floorPoints(samples: readonly Point[], forced: readonly Point[] = [], minBucketMs = 5000): Point[] {
+	if (samples.length === 0) return [];
+	const start = samples[0]!.t;
+	const span = samples[samples.length - 1]!.t - start;
+	const bucketMs = Math.max(minBucketMs, span / 24);
+	const buckets = new Map<number, Point>();
+	for (const p of samples) {
+		const key = Math.floor((p.t - start) / bucketMs);
+		const low = buckets.get(key);
+		if (!low || p.v < low.v) buckets.set(key, p);
+	}
+	const end = samples[samples.length - 1]!.t;
+	const floors = [...buckets.entries()]
+		// A last bucket shorter than half a bucket has not had its chance to see a GC yet.
+		.filter(([key]) => end - (start + key * bucketMs) >= bucketMs / 2 || key === 0)
+		.map(([, p]) => p);
+	const inWindow = forced.filter(p => p.t >= start && p.t <= end);
+	return [...floors, ...inWindow].sort((a, b) => a.t - b.t);
+}
+
+export function trendOf(floors: readonly Point[]): Trend {
+	return {
+		slopePerHour: theilSen(floors) * hourMs,
+		confidence: risingConfidence(floors.map(p => p.v)),
+		points: floors.length,
+		spanMs: floors.length > 1 ? floors[floors.length - 1]!.t - floors[0]!.t : 0,
+	};
+}
+
+export interface Judgement {
+	verdict: Verdict;
+	trend: Trend;
+	/** The same statistics over the recent half of the floor points. */
+	recent: Trend;
+}
+
+export function judge(floors: readonly Point[], options: JudgeOptions): Judgement {
+	const {thresholdPerHour, minSpanMs = 20_000, minPoints = 6, minConfidence = 0.95, minRecentConfidence = 0.8} = options;
+	const trend = trendOf(floors);
+	const recent = trendOf(floors.slice(Math.floor(floors.length / 2)));
+	if (trend.spanMs < minSpanMs || trend.points < minPoints) return {verdict: 'warming up', trend, recent};
+	const growing =
+		trend.slopePerHour >= thresholdPerHour &&
+		trend.confidence >= minConfidence &&
+		recent.slopePerHour >= thresholdPerHour &&
+		recent.confidence >= minRecentConfidence;
+	return {verdict: growing ? 'growing' : 'flat', trend, recent};
+}
+
+/** Milliseconds until a series growing at `slopePerHour` from `current` reaches `limit`. */
+export function timeToLimitMs(current: number, slopePerHour: number, limit: number | null): number | null {
+	if (limit === null || slopePerHour <= 0 || current >= limit) return null;
+	return ((limit - current) / slopePerHour) * hourMs;
+}
