@@ -122,6 +122,8 @@ async function main(argv: string[]): Promise<Outcome> {
 	}
 
 	const headless = flags.headless || flags.json || !process.stdout.isTTY || !process.stdin.isTTY;
+	// React's development build costs the TUI about a third more CPU (bench/RESULTS.md).
+	if (!headless) process.env.NODE_ENV ??= 'production';
 	const base = {intervalMs, headless, json: flags.json, durationMs, reportPath: flags.report, leaktopVersion: cli.pkg.version ?? '0.0.0'};
 
 	if (command === 'demo') {

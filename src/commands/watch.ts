@@ -71,6 +71,10 @@ async function attachToPid(pid: number, config: WatchConfig, context: WatchConte
 
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
 	const startedAt = Date.now();
+	// Loading Ink and React takes longer than attaching: do both at once. Headless runs and
+	// non-TTY output never load Ink.
+	const tui = config.headless ? undefined : import('../tui/run.js');
+	tui?.catch(() => undefined);
 	const {monitor, store} = config.target.kind === 'pid' ? await attachToPid(config.target.pid, config, context) : await attach(config.target, config, context);
 	let outcome: Outcome;
 	if (config.headless) {
@@ -78,8 +82,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
 		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs});
 	} else {
-		// Loaded only here so headless runs and non-TTY output never load Ink.
-		const {runTui} = await import('../tui/run.js');
+		const {runTui} = await tui!;
 		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit});
 	}
 	if (config.reportPath) {

@@ -1,6 +1,11 @@
-import {append, createRing, type Ring} from './ring.js';
-import type {ConnectionState, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
-import {formatBytes, formatSignedBytes} from './format.js';
+import {append, createRing, last, type Ring} from './ring.js';
+import type {ConnectionState, ListenerCensus, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
+import {formatBytes, formatDuration, formatSignedBytes} from './format.js';
+import type {Point} from './growth.js';
+
+/** What the lower part of the screen shows; tab cycles through them. */
+export const panels = ['chart', 'resources', 'listeners'] as const;
+export type Panel = (typeof panels)[number];
 
 export interface State {
 	target: TargetInfo | null;
@@ -15,6 +20,13 @@ export interface State {
 	lastSampleAt: number | null;
 	/** Why the session ended, once it has. */
 	endReason: string | null;
+	/** Exact heap floors (target clock): heapUsed right after a forced GC or a census. */
+	heapFloors: Ring<Point>;
+	/** Target-clock time growth is counted from: attach, or the last `b`. */
+	baselineT: number | null;
+	censuses: Ring<ListenerCensus>;
+	censusRunning: boolean;
+	panel: Panel;
 }
 
 export type Event =
@@ -27,6 +39,12 @@ export type Event =
 	| {type: 'log'; t: number; level: LogLevel; text: string}
 	| {type: 'toggle-pause'; t: number}
 	| {type: 'toggle-help'}
+	| {type: 'cycle-panel'}
+	| {type: 'baseline'; t: number}
+	| {type: 'heap-floor'; t: number; heapUsed: number}
+	| {type: 'census-started'; t: number}
+	| {type: 'census'; census: ListenerCensus}
+	| {type: 'census-failed'; t: number; message: string}
 	| {type: 'detaching'; t: number; reason: string}
 	| {type: 'closed'; t: number; reason: string};
 
@@ -47,7 +65,22 @@ export function initialState({historySize, logSize = 200}: StateOptions): State 
 		gcRunning: false,
 		lastSampleAt: null,
 		endReason: null,
+		heapFloors: createRing(historySize),
+		baselineT: null,
+		censuses: createRing(200),
+		censusRunning: false,
+		panel: 'chart',
 	};
+}
+
+/** Local time to target time, through the offset seen on the latest sample. */
+function toTargetClock(state: State, localT: number): number {
+	const latest = last(state.samples);
+	return latest && state.lastSampleAt !== null ? localT + (latest.t - state.lastSampleAt) : localT;
+}
+
+function withFloor(state: State, localT: number, heapUsed: number): State {
+	return {...state, heapFloors: append(state.heapFloors, {t: toTargetClock(state, localT), v: heapUsed})};
 }
 
 function withLog(state: State, t: number, level: LogLevel, text: string): State {
@@ -63,6 +96,7 @@ export function reduce(state: State, event: Event): State {
 		case 'sample':
 			return {
 				...state,
+				baselineT: state.baselineT ?? event.sample.t,
 				samples: append(state.samples, event.sample),
 				lastSampleAt: event.receivedAt,
 				connection: state.connection === 'lagging' ? 'connected' : state.connection,
@@ -74,7 +108,7 @@ export function reduce(state: State, event: Event): State {
 			return withLog({...state, gcRunning: true}, event.t, 'info', 'forcing a full GC...');
 		case 'gc-finished': {
 			const freed = event.after - event.before;
-			return withLog({...state, gcRunning: false}, event.t, 'info', `GC: heapUsed ${formatBytes(event.before)} -> ${formatBytes(event.after)} (${formatSignedBytes(freed)}) in ${Math.round(event.durationMs)} ms`);
+			return withLog(withFloor({...state, gcRunning: false}, event.t, event.after), event.t, 'info', `GC: heapUsed ${formatBytes(event.before)} -> ${formatBytes(event.after)} (${formatSignedBytes(freed)}) in ${Math.round(event.durationMs)} ms`);
 		}
 		case 'gc-failed':
 			return withLog({...state, gcRunning: false}, event.t, 'error', `GC failed: ${event.message}`);
@@ -86,6 +120,28 @@ export function reduce(state: State, event: Event): State {
 				: withLog({...state, frozen: state.samples}, event.t, 'info', 'view paused (collection goes on)');
 		case 'toggle-help':
 			return {...state, helpOpen: !state.helpOpen};
+		case 'cycle-panel':
+			return {...state, panel: panels[(panels.indexOf(state.panel) + 1) % panels.length]!};
+		case 'baseline': {
+			const t = last(state.samples)?.t ?? toTargetClock(state, event.t);
+			return withLog({...state, baselineT: t}, event.t, 'info', 'baseline set: growth now counts from here');
+		}
+		case 'heap-floor':
+			return withFloor(state, event.t, event.heapUsed);
+		case 'census-started':
+			return {...state, censusRunning: true};
+		case 'census': {
+			const {census} = event;
+			const total = census.rows.reduce((sum, row) => sum + row.count, 0);
+			return withLog(
+				{...state, censusRunning: false, censuses: append(state.censuses, census)},
+				census.t,
+				'info',
+				`listener census: ${total} listeners on ${census.emitterCount} emitters in ${formatDuration(census.durationMs)}${census.durationMs < 1000 ? ` (${Math.round(census.durationMs)} ms)` : ''}`,
+			);
+		}
+		case 'census-failed':
+			return withLog({...state, censusRunning: false}, event.t, 'warn', `listener census failed: ${event.message}`);
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':

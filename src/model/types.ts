@@ -41,3 +41,27 @@ export interface LogEntry {
 	level: LogLevel;
 	text: string;
 }
+
+/** Listeners for one event name, summed over every emitter of one constructor. */
+export interface ListenerRow {
+	/** Constructor name of the emitters: EventEmitter, Socket, AbortSignal... */
+	emitter: string;
+	event: string;
+	count: number;
+	/** Emitters of this constructor with at least one listener for the event. */
+	emitters: number;
+	maxPerEmitter: number;
+	/** Emitters over their max listeners for this event. */
+	overLimit: number;
+	/** Emitters whose limit was disabled with setMaxListeners(0) or Infinity. */
+	limitDisabled: number;
+}
+
+/** One walk of the target's heap for EventEmitters and EventTargets. */
+export interface ListenerCensus {
+	/** Local epoch ms when it finished. */
+	t: number;
+	durationMs: number;
+	emitterCount: number;
+	rows: ListenerRow[];
+}

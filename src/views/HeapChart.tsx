@@ -62,7 +62,7 @@ export function HeapChart({samples, width, height}: HeapChartProps) {
 		<Box flexDirection="column">
 			{title}
 			<Text>{chart}</Text>
-			<Text dimColor>{' '.repeat(labelWidth + 2)}{timeAxis(spanMs, Math.min(plotWidth, values.length))}</Text>
+			<Text dimColor>{' '.repeat(labelWidth + 2)}{timeAxis(spanMs, Math.min(plotWidth, Math.max(values.length, 8)))}</Text>
 		</Box>
 	);
 }

@@ -1,0 +1,166 @@
+import {floorPoints, judge, type Point, timeToLimitMs, type Verdict} from './growth.js';
+import type {State} from './state.js';
+import type {ListenerCensus, MemorySample, TargetInfo} from './types.js';
+import {formatDuration} from './format.js';
+import {formatRate} from './rate.js';
+
+export type SignalKind = 'heap' | 'external' | 'rss' | 'resources' | 'listeners';
+
+/** One line of evidence: how one series' floor moves. */
+export interface Signal {
+	kind: SignalKind;
+	/** heapUsed, external, rss; a resource type (Timeout); `Emitter.event` for listeners. */
+	series: string;
+	verdict: Verdict;
+	slopePerHour: number;
+	unit: 'bytes' | 'count';
+	confidence: number;
+	/** Floor points the slope rests on, and the time they span. */
+	points: number;
+	spanMs: number;
+	current: number;
+	/** Change since the baseline. */
+	growth: number;
+	/** The limit this series runs into, and when at this slope (null: none known, or not growing). */
+	limit: number | null;
+	timeToLimitMs: number | null;
+}
+
+export interface LeakVerdict {
+	leak: boolean;
+	signals: Signal[];
+}
+
+export interface VerdictOptions {
+	/** Memory growth that counts, bytes per hour: 1 MB/h by default (the seed's alert). */
+	thresholdBytesPerHour: number;
+	/** Growth in resource or listener counts that counts, per hour. */
+	thresholdCountPerHour: number;
+}
+
+export const defaultVerdictOptions: VerdictOptions = {thresholdBytesPerHour: 1_000_000, thresholdCountPerHour: 60};
+
+interface MemorySeries {
+	kind: 'heap' | 'external' | 'rss';
+	series: 'heapUsed' | 'external' | 'rss';
+	limit: (target: TargetInfo | null) => number | null;
+}
+
+// `external` already includes `arrayBuffers` (Node's memoryUsage docs), so it is the one
+// off-heap series: adding the two would count ArrayBuffers twice.
+const memorySeries: readonly MemorySeries[] = [
+	{kind: 'heap', series: 'heapUsed', limit: t => t?.heapSizeLimit ?? null},
+	{kind: 'external', series: 'external', limit: () => null},
+	{kind: 'rss', series: 'rss', limit: t => t?.constrainedMemory ?? null},
+];
+
+function sinceBaseline(state: State): MemorySample[] {
+	const baseline = state.baselineT ?? -Infinity;
+	return state.samples.items.filter(s => s.t >= baseline);
+}
+
+function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], state: State, options: VerdictOptions): Signal {
+	const points: Point[] = samples.map(s => ({t: s.t, v: s[spec.series]}));
+	// Forced GCs and censuses give exact heap floors; the other series only have their buckets.
+	const forced = spec.kind === 'heap' ? state.heapFloors.items : [];
+	const {verdict, trend} = judge(floorPoints(points, forced), {thresholdPerHour: options.thresholdBytesPerHour});
+	const current = points.at(-1)?.v ?? 0;
+	const limit = spec.limit(state.target);
+	return {
+		kind: spec.kind,
+		series: spec.series,
+		verdict,
+		slopePerHour: trend.slopePerHour,
+		unit: 'bytes',
+		confidence: trend.confidence,
+		points: trend.points,
+		spanMs: trend.spanMs,
+		current,
+		growth: current - (points[0]?.v ?? current),
+		limit,
+		timeToLimitMs: verdict === 'growing' ? timeToLimitMs(current, trend.slopePerHour, limit) : null,
+	};
+}
+
+function countSignal(kind: 'resources' | 'listeners', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
+	// Census counts are exact, and censuses are few: every one is a floor point.
+	const floors = bucketed ? floorPoints(points) : points;
+	const {verdict, trend} = judge(floors, bucketed ? {thresholdPerHour: options.thresholdCountPerHour} : {thresholdPerHour: options.thresholdCountPerHour, minPoints: 3, minConfidence: 0.8, minRecentConfidence: 0});
+	const current = points.at(-1)?.v ?? 0;
+	return {
+		kind,
+		series,
+		verdict,
+		slopePerHour: trend.slopePerHour,
+		unit: 'count',
+		confidence: trend.confidence,
+		points: trend.points,
+		spanMs: trend.spanMs,
+		current,
+		growth: current - (points[0]?.v ?? current),
+		limit: null,
+		timeToLimitMs: null,
+	};
+}
+
+export function resourceTypes(samples: readonly MemorySample[]): string[] {
+	return [...new Set(samples.flatMap(s => Object.keys(s.resources)))].sort();
+}
+
+export function censusesSinceBaseline(state: State): ListenerCensus[] {
+	// Censuses carry local time; the baseline is on the target clock. Through the latest offset:
+	const latest = state.samples.items.at(-1);
+	const offset = latest && state.lastSampleAt !== null ? latest.t - state.lastSampleAt : 0;
+	const baseline = state.baselineT ?? -Infinity;
+	return state.censuses.items.filter(c => c.t + offset >= baseline);
+}
+
+const listenerKey = (emitter: string, event: string) => `${emitter}.${event}`;
+
+/** Listener rows as `{key: count}` per census, for the rows of the latest census. */
+function listenerSeries(censuses: readonly ListenerCensus[], top: number): Map<string, Point[]> {
+	const latest = censuses.at(-1);
+	const series = new Map<string, Point[]>();
+	if (!latest) return series;
+	const first = censuses[0]!;
+	const firstCounts = new Map(first.rows.map(r => [listenerKey(r.emitter, r.event), r.count]));
+	const keys = latest.rows
+		.map(r => ({key: listenerKey(r.emitter, r.event), growth: r.count - (firstCounts.get(listenerKey(r.emitter, r.event)) ?? 0)}))
+		.sort((a, b) => b.growth - a.growth)
+		.slice(0, top)
+		.map(r => r.key);
+	for (const key of keys) series.set(key, []);
+	for (const census of censuses) {
+		const counts = new Map(census.rows.map(r => [listenerKey(r.emitter, r.event), r.count]));
+		for (const key of keys) series.get(key)!.push({t: census.t, v: counts.get(key) ?? 0});
+	}
+	return series;
+}
+
+/** The whole judgement for the current state: every series, and whether any of them leaks. */
+export function computeVerdict(state: State, options: VerdictOptions = defaultVerdictOptions): LeakVerdict {
+	const samples = sinceBaseline(state);
+	const signals: Signal[] = memorySeries.map(spec => memorySignal(spec, samples, state, options));
+	for (const type of resourceTypes(samples)) {
+		signals.push(countSignal('resources', type, samples.map(s => ({t: s.t, v: s.resources[type] ?? 0})), true, options));
+	}
+	for (const [key, points] of listenerSeries(censusesSinceBaseline(state), 5)) {
+		signals.push(countSignal('listeners', key, points, false, options));
+	}
+	return {leak: signals.some(s => s.verdict === 'growing'), signals};
+}
+
+/** The one line at the top of the screen. */
+export function headline(verdict: LeakVerdict): string {
+	const growing = verdict.signals.filter(s => s.verdict === 'growing');
+	if (growing.length === 0) {
+		const warming = verdict.signals.some(s => s.unit === 'bytes' && s.verdict === 'warming up');
+		return warming ? 'collecting evidence: floors need about 20 s and 6 points' : 'no sustained growth';
+	}
+	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};
+	const first = growing[0]!;
+	const what = first.unit === 'bytes' ? `${names[first.kind]} ${formatRate(first.slopePerHour)}` : `${first.series} ${first.slopePerHour > 0 ? '+' : ''}${Math.round(first.slopePerHour)}/h`;
+	const limit = first.timeToLimitMs === null ? '' : `, limit in ${formatDuration(first.timeToLimitMs)}`;
+	const more = growing.length > 1 ? ` (+${growing.length - 1} more)` : '';
+	return `${what}, ${Math.round(first.confidence * 100)} % confidence${limit}${more}`;
+}
