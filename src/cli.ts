@@ -1,6 +1,8 @@
 import meow from 'meow';
 import {describeError, LeaktopError, UsageError} from './errors.js';
 import {parseDuration} from './model/duration.js';
+import {parseRate} from './model/rate.js';
+import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
 import type {WatchConfig, WatchTarget} from './commands/watch.js';
 
@@ -23,6 +25,9 @@ const help = `
 	  --duration D       stop after D (headless runs until interrupted without it)
 	  --report FILE      write a JSON report when the session ends
 	  --json             stream one JSON object per sample to stdout (NDJSON); implies --headless
+	  --threshold RATE   floor growth that counts as a leak (default 1MB/h); RATE is 500KB/h, 5MB/min...
+	  --fail-on-growth [RATE]
+	                     exit 1 when the verdict is a leak, 0 when not (RATE sets --threshold)
 
 	Demo
 	  --scenario NAME    listeners, closure, cache, stream or all (default all)
@@ -31,9 +36,11 @@ const help = `
 	  --help             show this help
 	  --version          show the version
 
-	Keys: g force GC, p pause view, ? help, q or ctrl+c detach and quit.
+	Keys: g force GC, b baseline, l listener census, tab next panel, p pause view, ? help,
+	q or ctrl+c detach and quit.
 
-	Exit codes: 0 done, 2 error (bad flags, cannot attach, target went away).
+	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
+	2 error (bad flags, cannot attach, target went away).
 	Warning: an open inspector port lets anyone who reaches it run code in the process.
 
 	Examples
@@ -53,6 +60,8 @@ const flagSpec = {
 	duration: {type: 'string'},
 	report: {type: 'string'},
 	json: {type: 'boolean', default: false},
+	threshold: {type: 'string', default: '1MB/h'},
+	failOnGrowth: {type: 'string'},
 	scenario: {type: 'string', default: 'all'},
 	help: {type: 'boolean', default: false},
 	version: {type: 'boolean', default: false},
@@ -61,14 +70,31 @@ const flagSpec = {
 const commands = ['targets', 'demo'] as const;
 type CommandName = (typeof commands)[number] | 'watch';
 
-/** Meow reports unknown flags over several lines; leaktop says it in one. */
+/** String flags whose value may be left out (`--fail-on-growth` alone uses --threshold). */
+const optionalValueFlags = new Set(['fail-on-growth']);
+
+/**
+ * Meow reports unknown flags over several lines; leaktop says it in one. A string flag with no
+ * value (`--report` last, `--port --json`) is refused too: meow would quietly use the default
+ * or an empty string, and `--report` would then write no report at all.
+ */
 function checkUnknownFlags(argv: readonly string[]): void {
-	const known = new Set(Object.keys(flagSpec));
-	for (const arg of argv) {
+	const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+	const known = new Set(Object.keys(flagSpec).map(kebab));
+	const needsValue = new Set(Object.entries(flagSpec).filter(([, spec]) => spec.type === 'string').map(([name]) => kebab(name)).filter(name => !optionalValueFlags.has(name)));
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
 		if (arg === '--') break;
 		if (!arg.startsWith('-') || arg === '-') continue;
-		const name = arg.replace(/^--?/, '').split('=')[0]!.replace(/^no-/, '');
-		if (!known.has(name)) throw new UsageError(`unknown flag ${arg.split('=')[0]} (see leaktop --help)`);
+		const [flag = arg, ...inline] = arg.split('=');
+		const name = flag.replace(/^--?/, '').replace(/^no-/, '');
+		if (!known.has(name)) throw new UsageError(`unknown flag ${flag} (see leaktop --help)`);
+		if (!needsValue.has(name) || flag.startsWith('--no-')) continue;
+		const value = inline.length > 0 ? inline.join('=') : argv[i + 1];
+		if (value === undefined || value === '' || (inline.length === 0 && value.startsWith('-') && value !== '-')) {
+			throw new UsageError(`${flag} needs a value (see leaktop --help)`);
+		}
+		if (inline.length === 0) i++;
 	}
 }
 
@@ -94,7 +120,14 @@ function warn(line: string): void {
 
 async function main(argv: string[]): Promise<Outcome> {
 	checkUnknownFlags(argv);
-	const cli = meow(help, {importMeta: import.meta, argv, flags: flagSpec, autoHelp: false, autoVersion: false, allowUnknownFlags: true});
+	let cli;
+	try {
+		cli = meow(help, {importMeta: import.meta, argv, flags: flagSpec, autoHelp: false, autoVersion: false, allowUnknownFlags: true});
+	} catch (error) {
+		// Meow's own validation, e.g. "The flag --port can only be set once."
+		const text = (error as Error).message.replace(/\.$/, '');
+		throw new UsageError(`${text.charAt(0).toLowerCase()}${text.slice(1)} (see leaktop --help)`);
+	}
 	const {flags} = cli;
 	if (flags.help) {
 		process.stdout.write(cli.help.replace(/^\n/, '') + '\n');
@@ -124,7 +157,18 @@ async function main(argv: string[]): Promise<Outcome> {
 	const headless = flags.headless || flags.json || !process.stdout.isTTY || !process.stdin.isTTY;
 	// React's development build costs the TUI about a third more CPU (bench/RESULTS.md).
 	if (!headless) process.env.NODE_ENV ??= 'production';
-	const base = {intervalMs, headless, json: flags.json, durationMs, reportPath: flags.report, leaktopVersion: cli.pkg.version ?? '0.0.0'};
+	const failOnGrowth = flags.failOnGrowth !== undefined;
+	const thresholdBytesPerHour = parseRate(failOnGrowth && flags.failOnGrowth !== '' ? flags.failOnGrowth : flags.threshold, failOnGrowth && flags.failOnGrowth !== '' ? 'fail-on-growth' : 'threshold');
+	const base = {
+		intervalMs,
+		headless,
+		json: flags.json,
+		durationMs,
+		reportPath: flags.report,
+		leaktopVersion: cli.pkg.version ?? '0.0.0',
+		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},
+		failOnGrowth,
+	};
 
 	if (command === 'demo') {
 		const {startDemoApp} = await import('./commands/demo.js');
@@ -139,9 +183,9 @@ async function main(argv: string[]): Promise<Outcome> {
 
 	let target: WatchTarget;
 	if (flags.url !== undefined) {
-		if (!/^wss?:\/\//.test(flags.url)) throw new UsageError(`invalid --url "${flags.url}": expected ws://host:port/<id>`);
+		const urlHost = /^wss?:\/\//.test(flags.url) && URL.canParse(flags.url) ? new URL(flags.url).hostname : undefined;
+		if (urlHost === undefined) throw new UsageError(`invalid --url "${flags.url}": expected ws://host:port/<id>`);
 		target = {kind: 'url', url: flags.url};
-		const urlHost = new URL(flags.url).hostname;
 		if (!isLoopback(urlHost)) warn(`warning: ${urlHost} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
 	} else if (flags.pid !== undefined) {
 		target = {kind: 'pid', pid: parsePid(flags.pid)};

@@ -21,6 +21,8 @@ export async function runHeadless({monitor, signal, durationMs}: HeadlessOptions
 	});
 	try {
 		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
+		// A last census closes the listener series at the end of the run, as the report needs.
+		if (!monitor.endedByTarget && !signal.aborted) await monitor.census();
 		const byTarget = monitor.endedByTarget;
 		await monitor.stop(reason);
 		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};

@@ -1,5 +1,5 @@
 /** The one table of keys: it drives input handling, the footer and the help overlay. */
-export type Command = 'gc' | 'pause' | 'help' | 'quit';
+export type Command = 'gc' | 'baseline' | 'census' | 'panel' | 'pause' | 'help' | 'quit';
 
 export interface Binding {
 	/** The key as typed; `ctrl+c` style for modified keys. */
@@ -15,6 +15,9 @@ export interface Binding {
 
 export const bindings: readonly Binding[] = [
 	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true},
+	{keys: ['b'], command: 'baseline', label: 'baseline', help: 'mark now as the baseline; growth counts from here', inFooter: true},
+	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners per emitter and event now (walks the heap)', inFooter: true},
+	{keys: ['tab'], command: 'panel', label: 'panel', help: 'cycle the lower panel: chart, resources, listeners', inFooter: true},
 	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: true},
 	{keys: ['?'], command: 'help', label: 'help', help: 'show or hide this help', inFooter: true},
 	{keys: ['q', 'ctrl+c'], command: 'quit', label: 'quit', help: 'detach safely and exit (a second ctrl+c exits at once)', inFooter: true},
@@ -24,9 +27,11 @@ export interface KeyPress {
 	input: string;
 	ctrl: boolean;
 	escape: boolean;
+	tab?: boolean;
 }
 
-export function keyName({input, ctrl}: KeyPress): string {
+export function keyName({input, ctrl, tab}: KeyPress): string {
+	if (tab) return 'tab';
 	return ctrl ? `ctrl+${input}` : input;
 }
 

@@ -5,7 +5,8 @@ export interface Outcome {
 	message?: string;
 }
 
-export const exitCodes = {ok: 0, error: 2} as const;
+/** 1 is only ever "a leak", and only with --fail-on-growth, so CI can tell it from a broken run. */
+export const exitCodes = {ok: 0, leak: 1, error: 2} as const;
 
 /** Resolves with the abort reason once `signal` aborts (at once if it already has). */
 export function aborted(signal: AbortSignal): Promise<string> {

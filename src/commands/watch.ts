@@ -6,7 +6,8 @@ import {runHeadless, sampleLine} from '../headless.js';
 import {buildReport} from '../model/report.js';
 import {initialState} from '../model/state.js';
 import {writeOutputFile} from '../output.js';
-import type {Outcome} from '../outcome.js';
+import {exitCodes, type Outcome} from '../outcome.js';
+import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
 import {createStore, type Store} from '../store.js';
 
 export type WatchTarget = Endpoint | {kind: 'pid'; pid: number};
@@ -19,6 +20,9 @@ export interface WatchConfig {
 	durationMs: number | undefined;
 	reportPath: string | undefined;
 	leaktopVersion: string;
+	verdictOptions: VerdictOptions;
+	/** Exit 1 when the verdict at the end is a leak. */
+	failOnGrowth: boolean;
 }
 
 export interface WatchContext {
@@ -35,6 +39,16 @@ function historySize(config: WatchConfig): number {
 	return Math.min(wanted, 86_400);
 }
 
+/**
+ * Headless runs take a census at once (the baseline) and, for short CI runs, often enough to
+ * see a trend; the TUI lets the first screen come up first.
+ */
+function censusCadence(config: WatchConfig): {firstCensusDelayMs: number; censusMinIntervalMs: number} {
+	if (!config.headless) return {firstCensusDelayMs: 5000, censusMinIntervalMs: 30_000};
+	const fifth = config.durationMs === undefined ? 30_000 : config.durationMs / 5;
+	return {firstCensusDelayMs: 0, censusMinIntervalMs: Math.min(30_000, Math.max(10_000, fifth))};
+}
+
 interface Attached {
 	monitor: Monitor;
 	store: Store;
@@ -44,6 +58,7 @@ async function attach(endpoint: Endpoint, config: WatchConfig, context: WatchCon
 	const store = createStore(initialState({historySize: historySize(config)}));
 	const monitor = await Monitor.attach(endpoint, {
 		intervalMs: config.intervalMs,
+		...censusCadence(config),
 		onEvent(event) {
 			store.dispatch(event);
 			if (config.json) {
@@ -83,12 +98,15 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs});
 	} else {
 		const {runTui} = await tui!;
-		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit});
+		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions});
 	}
+	const verdict = computeVerdict(store.getState(), config.verdictOptions);
+	if (config.headless) context.status(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);
 	if (config.reportPath) {
-		const report = buildReport(store.getState(), {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs});
+		const report = buildReport(store.getState(), {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs, verdictOptions: config.verdictOptions});
 		await writeOutputFile(config.reportPath, `${JSON.stringify(report, null, 2)}\n`, 'the report');
 		context.status(`report written to ${config.reportPath} (${report.samples.length} samples)`);
 	}
+	if (config.failOnGrowth && outcome.exitCode === exitCodes.ok && verdict.leak) return {exitCode: exitCodes.leak};
 	return outcome;
 }

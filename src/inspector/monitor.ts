@@ -4,12 +4,20 @@ import {type Address, formatAddress, resolveNodeTarget} from './endpoint.js';
 import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
+import {censusObjectGroup, takeListenerCensus} from './census.js';
+import {nextCensusDelayMs} from '../model/listeners.js';
 import {parseFacts, parseSample} from './target-facts.js';
 
 export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
 
 export interface MonitorOptions {
 	intervalMs: number;
+	/**
+	 * Automatic listener census: first after this delay, then as often as keeps its cost under
+	 * 1 % of wall time but no more often than `censusMinIntervalMs`. Null turns it off.
+	 */
+	firstCensusDelayMs?: number | null;
+	censusMinIntervalMs?: number;
 	onEvent: (event: Event) => void;
 	/** Injected so tests can drive lag detection; defaults to the wall clock. */
 	now?: () => number;
@@ -43,10 +51,12 @@ export class Monitor {
 	readonly done: Promise<string>;
 	#endedByTarget = false;
 	readonly #unsubscribeExit: () => void;
+	#censusTimer: NodeJS.Timeout | undefined;
+	#censusRunning: Promise<void> | undefined;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {now: Date.now, ...options};
+		this.#options = {now: Date.now, firstCensusDelayMs: null, censusMinIntervalMs: 30_000, ...options};
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
@@ -87,6 +97,7 @@ export class Monitor {
 			const monitor = new Monitor(session, options);
 			monitor.#emit({type: 'attached', target: facts, t: monitor.#options.now()});
 			monitor.#tick();
+			if (monitor.#options.firstCensusDelayMs !== null) monitor.#scheduleCensus(monitor.#options.firstCensusDelayMs);
 			return monitor;
 		} catch (error) {
 			await session.close();
@@ -105,8 +116,44 @@ export class Monitor {
 	#clearTimers(): void {
 		clearTimeout(this.#timer);
 		clearTimeout(this.#lagTimer);
+		clearTimeout(this.#censusTimer);
 		this.#timer = undefined;
 		this.#lagTimer = undefined;
+		this.#censusTimer = undefined;
+	}
+
+	#scheduleCensus(delayMs: number): void {
+		clearTimeout(this.#censusTimer);
+		this.#censusTimer = setTimeout(() => void this.census(), delayMs);
+	}
+
+	/**
+	 * Counts listeners on every emitter (`l`, and automatically). queryObjects forces a full GC
+	 * first, so heapUsed right after it is an exact floor for the growth statistics.
+	 */
+	census(): Promise<void> {
+		if (this.#session.closed || this.#stopping) return Promise.resolve();
+		this.#censusRunning ??= (async () => {
+			const {now} = this.#options;
+			this.#emit({type: 'census-started', t: now()});
+			let durationMs = 0;
+			try {
+				const census = await takeListenerCensus(this.#session);
+				durationMs = census.durationMs;
+				this.#emit({type: 'census', census});
+				const usage = await this.#session.send('Runtime.getHeapUsage');
+				this.#emit({type: 'heap-floor', t: now(), heapUsed: usage.usedSize});
+			} catch (error) {
+				if (this.#session.closed || this.#stopping) return;
+				this.#emit({type: 'census-failed', t: now(), message: describeError(error)});
+			} finally {
+				this.#censusRunning = undefined;
+				if (!this.#session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
+					this.#scheduleCensus(nextCensusDelayMs(durationMs, 0.01, this.#options.censusMinIntervalMs));
+				}
+			}
+		})();
+		return this.#censusRunning;
 	}
 
 	/** Takes one sample, then schedules the next so slow answers never pile up. */
@@ -162,7 +209,7 @@ export class Monitor {
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
 			if (!this.#session.closed) {
-				await this.#session.send('Runtime.releaseObjectGroup', {objectGroup}, 2000).catch(() => undefined);
+				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
 			}
 			const byTarget = this.#session.closed;
 			await this.#session.close();

@@ -1,5 +1,7 @@
 import type {State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
+import {censusesSinceBaseline, computeVerdict, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
+import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
 
 export const reportVersion = 1;
 
@@ -13,6 +15,16 @@ export interface Report {
 	target: TargetInfo | null;
 	/** Why the session ended: duration reached, signal, target gone. */
 	endReason: string | null;
+	/** Target clock, epoch ms: where growth is counted from. */
+	baselineT: number | null;
+	thresholds: {bytesPerHour: number; countPerHour: number};
+	verdict: LeakVerdict;
+	resources: {byType: Record<string, {count: number; growth: number; slopePerHour: number; verdict: string}>};
+	listeners: {
+		top: ListenerGrowthRow[];
+		censuses: number;
+		lastCensus: {t: number; durationMs: number; emitterCount: number} | null;
+	};
 	samples: MemorySample[];
 	log: LogEntry[];
 }
@@ -22,9 +34,19 @@ export interface ReportMeta {
 	startedAt: number;
 	endedAt: number;
 	intervalMs: number;
+	verdictOptions: VerdictOptions;
 }
 
 export function buildReport(state: State, meta: ReportMeta): Report {
+	const verdict = computeVerdict(state, meta.verdictOptions);
+	const byType: Report['resources']['byType'] = {};
+	const current = state.samples.items.at(-1);
+	for (const type of resourceTypes(state.samples.items)) {
+		const signal = verdict.signals.find(s => s.kind === 'resources' && s.series === type);
+		byType[type] = {count: current?.resources[type] ?? 0, growth: signal?.growth ?? 0, slopePerHour: signal?.slopePerHour ?? 0, verdict: signal?.verdict ?? 'warming up'};
+	}
+	const censuses = censusesSinceBaseline(state);
+	const latest = censuses.at(-1);
 	return {
 		reportVersion,
 		leaktopVersion: meta.leaktopVersion,
@@ -33,6 +55,15 @@ export function buildReport(state: State, meta: ReportMeta): Report {
 		intervalMs: meta.intervalMs,
 		target: state.target,
 		endReason: state.endReason,
+		baselineT: state.baselineT,
+		thresholds: {bytesPerHour: meta.verdictOptions.thresholdBytesPerHour, countPerHour: meta.verdictOptions.thresholdCountPerHour},
+		verdict,
+		resources: {byType},
+		listeners: {
+			top: latest ? listenerGrowth(censuses[0] ?? null, latest) : [],
+			censuses: censuses.length,
+			lastCensus: latest ? {t: latest.t, durationMs: latest.durationMs, emitterCount: latest.emitterCount} : null,
+		},
 		samples: state.samples.items.slice(),
 		log: state.log.items.slice(),
 	};

@@ -1,5 +1,6 @@
 import {useInput} from 'ink';
-import {useSyncExternalStore} from 'react';
+import {useMemo, useSyncExternalStore} from 'react';
+import {computeVerdict, type VerdictOptions} from '../model/verdict.js';
 import {type Command, commandFor} from '../keymap.js';
 import type {Store} from '../store.js';
 import {Screen} from '../views/Screen.js';
@@ -8,16 +9,18 @@ import {useTerminalSize} from './use-terminal-size.js';
 export interface AppProps {
 	store: Store;
 	onCommand: (command: Command) => void;
+	verdictOptions: VerdictOptions;
 }
 
 /** Connects the store and the keyboard to the pure Screen view. */
-export function App({store, onCommand}: AppProps) {
+export function App({store, onCommand, verdictOptions}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
+	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
-		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape}, state.helpOpen);
+		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape, tab: key.tab}, state.helpOpen);
 		if (command) onCommand(command);
 	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
-	return <Screen state={state} columns={columns} rows={rows - 1} />;
+	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} />;
 }

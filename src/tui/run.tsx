@@ -3,6 +3,7 @@ import type {Monitor} from '../inspector/monitor.js';
 import type {Command} from '../keymap.js';
 import {aborted, exitCodes, type Outcome} from '../outcome.js';
 import type {Store} from '../store.js';
+import type {VerdictOptions} from '../model/verdict.js';
 import {App} from './App.js';
 
 export interface TuiOptions {
@@ -12,10 +13,11 @@ export interface TuiOptions {
 	signal: AbortSignal;
 	/** Aborted here when a second ctrl+c arrives while detaching. */
 	onForceQuit: () => void;
+	verdictOptions: VerdictOptions;
 }
 
 /** Runs the interactive screen until the user quits, a signal arrives, or the target goes away. */
-export async function runTui({monitor, store, signal, onForceQuit}: TuiOptions): Promise<Outcome> {
+export async function runTui({monitor, store, signal, onForceQuit, verdictOptions}: TuiOptions): Promise<Outcome> {
 	let quit!: (reason: string) => void;
 	const quitPressed = new Promise<string>(resolve => {
 		quit = resolve;
@@ -25,6 +27,15 @@ export async function runTui({monitor, store, signal, onForceQuit}: TuiOptions):
 		switch (command) {
 			case 'gc':
 				void monitor.gc();
+				break;
+			case 'baseline':
+				store.dispatch({type: 'baseline', t: Date.now()});
+				break;
+			case 'census':
+				void monitor.census();
+				break;
+			case 'panel':
+				store.dispatch({type: 'cycle-panel'});
 				break;
 			case 'pause':
 				store.dispatch({type: 'toggle-pause', t: Date.now()});
@@ -39,7 +50,7 @@ export async function runTui({monitor, store, signal, onForceQuit}: TuiOptions):
 		}
 	};
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
-	const app = render(<App store={store} onCommand={onCommand} />, {exitOnCtrlC: false, patchConsole: false});
+	const app = render(<App store={store} onCommand={onCommand} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
 	try {
 		const reason = await Promise.race([quitPressed, aborted(signal), monitor.done]);
 		const byTarget = monitor.endedByTarget;

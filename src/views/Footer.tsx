@@ -14,11 +14,15 @@ export function Footer({width, status}: FooterProps) {
 					.filter(b => b.inFooter)
 					.map(b => (
 						<Text key={b.command}>
-							<Text inverse bold> {b.keys[0]} </Text> {b.label}{'  '}
+							<Text inverse bold>{b.keys[0]}</Text> {b.label}{'  '}
 						</Text>
 					))}
 			</Text>
-			{status && <Text dimColor>{status}</Text>}
+			{status && (
+				<Box flexShrink={0}>
+					<Text dimColor>{status}</Text>
+				</Box>
+			)}
 		</Box>
 	);
 }

@@ -1,45 +1,75 @@
 import {Box} from 'ink';
 import type {State} from '../model/state.js';
 import {visibleSamples} from '../model/state.js';
+import {censusesSinceBaseline, type LeakVerdict} from '../model/verdict.js';
 import {Header} from './Header.js';
+import {VerdictLine} from './VerdictLine.js';
 import {MemoryPanel} from './MemoryPanel.js';
 import {HeapChart} from './HeapChart.js';
+import {ResourcesPanel} from './ResourcesPanel.js';
+import {ListenersPanel} from './ListenersPanel.js';
 import {EventLog} from './EventLog.js';
 import {Footer} from './Footer.js';
 import {HelpOverlay} from './HelpOverlay.js';
 
 export interface ScreenProps {
 	state: State;
+	verdict: LeakVerdict;
 	columns: number;
 	rows: number;
 }
 
-// Lines used by everything but the chart and the log: header 2, memory 6, chart title and
-// axis 2, log title 1, footer 1, and blank separators 2.
-const fixedLines = 14;
+// Lines used by everything but the lower panel and the log lines: header 2, verdict 1,
+// memory 6, log title 1, footer 1, blank separators 2.
+const fixedLines = 13;
+/** From this height on, the chart, resources and listeners all show at once. */
+const tallRows = 40;
 
 /** The whole screen for one frozen state; sizes come from the terminal, nothing else. */
-export function Screen({state, columns, rows}: ScreenProps) {
+export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const width = Math.max(40, columns);
 	const samples = visibleSamples(state);
-	const spare = Math.max(4, rows - fixedLines);
-	const logLines = Math.max(2, Math.min(6, Math.floor(spare / 3)));
-	const chartHeight = Math.max(2, spare - logLines);
+	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4)));
+	const panelLines = Math.max(5, rows - fixedLines - logLines);
 	const latest = samples[samples.length - 1];
-	const status = state.connection === 'detaching' ? 'detaching...' : state.gcRunning ? 'GC running...' : undefined;
+	const status = state.connection === 'detaching' ? 'detaching...' : state.gcRunning ? 'GC running...' : state.censusRunning ? 'census running...' : undefined;
+	const censuses = censusesSinceBaseline(state);
+	const chart = (lines: number) => <HeapChart samples={samples} width={width} height={Math.max(2, lines - 2)} />;
+	const resources = (lines: number) => <ResourcesPanel samples={samples} signals={verdict.signals} width={width} lines={lines} />;
+	const listeners = (lines: number) => (
+		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} now={state.lastSampleAt ?? 0} width={width} lines={lines} />
+	);
+	let lower;
+	if (rows >= tallRows) {
+		const third = Math.floor(panelLines / 3);
+		lower = (
+			<>
+				{chart(panelLines - 2 * third)}
+				{resources(third)}
+				{listeners(third)}
+			</>
+		);
+	} else {
+		lower = {chart, resources, listeners}[state.panel](panelLines);
+	}
 	return (
 		<Box flexDirection="column" width={width}>
 			<Header target={state.target} connection={state.connection} uptime={latest?.uptime ?? null} paused={state.frozen !== null} width={width} />
+			<VerdictLine verdict={verdict} width={width} />
 			<Box marginTop={1}>
-				<MemoryPanel samples={samples} width={width} />
+				<MemoryPanel samples={samples} baselineT={state.baselineT} signals={verdict.signals} width={width} />
 			</Box>
 			{state.helpOpen ? (
-				<HelpOverlay width={width} />
-			) : (
-				<Box flexDirection="column" marginTop={1}>
-					<HeapChart samples={samples} width={width} height={chartHeight} />
-					<EventLog entries={state.log.items} lines={logLines} width={width} />
+				<Box marginTop={1}>
+					<HelpOverlay width={width} />
 				</Box>
+			) : (
+				<>
+					<Box flexDirection="column" marginTop={1} height={panelLines} overflow="hidden">
+						{lower}
+					</Box>
+					<EventLog entries={state.log.items} lines={logLines} width={width} />
+				</>
 			)}
 			<Footer width={width} status={status} />
 		</Box>

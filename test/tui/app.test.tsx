@@ -4,6 +4,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../src/tui/App.js';
 import {createStore} from '../../src/store.js';
 import {initialState} from '../../src/model/state.js';
+import {defaultVerdictOptions} from '../../src/model/verdict.js';
 import type {Command} from '../../src/keymap.js';
 import {waitFor} from '../helpers/wait.js';
 import {sample, target} from '../model/samples.js';
@@ -11,7 +12,7 @@ import {sample, target} from '../model/samples.js';
 test('keys from the keymap become commands, and store updates redraw', async () => {
 	const store = createStore(initialState({historySize: 100}));
 	const commands: Command[] = [];
-	const {stdin, lastFrame, unmount} = render(<App store={store} onCommand={c => commands.push(c)} />);
+	const {stdin, lastFrame, unmount} = render(<App store={store} onCommand={c => commands.push(c)} verdictOptions={defaultVerdictOptions} />);
 	try {
 		store.dispatch({type: 'attached', target, t: 0});
 		store.dispatch({type: 'sample', sample: sample(0, 12_345_678), receivedAt: 0});

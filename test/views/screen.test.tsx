@@ -5,6 +5,7 @@ import stringWidth from 'string-width';
 import {Screen} from '../../src/views/Screen.js';
 import {initialState, reduce, type Event, type State} from '../../src/model/state.js';
 import {bindings} from '../../src/keymap.js';
+import {computeVerdict} from '../../src/model/verdict.js';
 import {sample, target} from '../model/samples.js';
 
 function stateWith(count: number, extra: Event[] = []): State {
@@ -14,7 +15,7 @@ function stateWith(count: number, extra: Event[] = []): State {
 }
 
 function frame(state: State, columns = 80, rows = 23): string {
-	const {lastFrame, unmount} = render(<Screen state={state} columns={columns} rows={rows} />);
+	const {lastFrame, unmount} = render(<Screen state={state} verdict={computeVerdict(state)} columns={columns} rows={rows} />);
 	const text = lastFrame() ?? '';
 	unmount();
 	return text;

@@ -1,0 +1,57 @@
+import {Box, Text} from 'ink';
+import type {ListenerCensus} from '../model/types.js';
+import {listenerGrowth} from '../model/listeners.js';
+import {formatDuration} from '../model/format.js';
+
+export interface ListenersPanelProps {
+	/** The census growth counts from (first since the baseline), and the newest. */
+	baseline: ListenerCensus | null;
+	latest: ListenerCensus | null;
+	running: boolean;
+	/** Local clock "now", for "last ran 40s ago". */
+	now: number;
+	width: number;
+	lines: number;
+}
+
+const countWidth = 8;
+const growthWidth = 9;
+const emittersWidth = 9;
+const flagsWidth = 12;
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+export function ListenersPanel({baseline, latest, running, now, width, lines}: ListenersPanelProps) {
+	const nameWidth = Math.max(16, width - countWidth - growthWidth - emittersWidth - flagsWidth);
+	const status = latest
+		? `last census ${formatDuration(Math.max(0, now - latest.t))} ago, took ${latest.durationMs < 1000 ? `${Math.round(latest.durationMs)} ms` : formatDuration(latest.durationMs)}, ${latest.emitterCount} emitters${running ? '; running...' : ''}`
+		: running
+			? 'census running (forces a full GC and walks the heap)...'
+			: 'no census yet: press l';
+	const rows = latest ? listenerGrowth(baseline, latest, Math.max(1, lines - 2)) : [];
+	return (
+		<Box flexDirection="column" width={width}>
+			<Box>
+				<Box width={nameWidth}><Text dimColor wrap="truncate">listeners: {status}</Text></Box>
+			</Box>
+			<Box>
+				<Box width={nameWidth}><Text dimColor>emitter.event</Text></Box>
+				<Box width={countWidth} justifyContent="flex-end"><Text dimColor>count</Text></Box>
+				<Box width={growthWidth} justifyContent="flex-end"><Text dimColor>growth</Text></Box>
+				<Box width={emittersWidth} justifyContent="flex-end"><Text dimColor>emitters</Text></Box>
+				<Box width={flagsWidth} justifyContent="flex-end"><Text dimColor>limit</Text></Box>
+			</Box>
+			{rows.map(row => (
+				<Box key={`${row.emitter}.${row.event}`}>
+					<Box width={nameWidth}><Text wrap="truncate">{row.emitter}.{row.event}</Text></Box>
+					<Box width={countWidth} justifyContent="flex-end"><Text bold>{row.count}</Text></Box>
+					<Box width={growthWidth} justifyContent="flex-end"><Text color={row.growth > 0 ? 'yellow' : 'green'}>{signed(row.growth)}</Text></Box>
+					<Box width={emittersWidth} justifyContent="flex-end"><Text>{row.emitters}</Text></Box>
+					<Box width={flagsWidth} justifyContent="flex-end">
+						<Text color={row.limitDisabled > 0 || row.overLimit > 0 ? 'red' : undefined}>{row.limitDisabled > 0 ? 'disabled' : row.overLimit > 0 ? `${row.overLimit} over` : ''}</Text>
+					</Box>
+				</Box>
+			))}
+		</Box>
+	);
+}
