@@ -28,6 +28,11 @@ export function formatDuration(ms: number): string {
 	return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+/** A cost: `220 ms` below a second, `3s` and up above. */
+export function formatCost(ms: number): string {
+	return ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms);
+}
+
 /** Wall-clock time of day for log lines, in local time. */
 export function formatClock(epochMs: number): string {
 	const d = new Date(epochMs);

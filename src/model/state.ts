@@ -1,6 +1,6 @@
 import {append, createRing, last, type Ring} from './ring.js';
 import type {ConnectionState, ListenerCensus, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
-import {formatBytes, formatDuration, formatSignedBytes} from './format.js';
+import {formatBytes, formatCost, formatSignedBytes} from './format.js';
 import type {Point} from './growth.js';
 
 /** What the lower part of the screen shows; tab cycles through them. */
@@ -137,7 +137,7 @@ export function reduce(state: State, event: Event): State {
 				{...state, censusRunning: false, censuses: append(state.censuses, census)},
 				census.t,
 				'info',
-				`listener census: ${total} listeners on ${census.emitterCount} emitters in ${formatDuration(census.durationMs)}${census.durationMs < 1000 ? ` (${Math.round(census.durationMs)} ms)` : ''}`,
+				`listener census: ${total} listeners on ${census.emitterCount} emitters in ${formatCost(census.durationMs)}`,
 			);
 		}
 		case 'census-failed':

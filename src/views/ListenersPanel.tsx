@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {ListenerCensus} from '../model/types.js';
 import {listenerGrowth} from '../model/listeners.js';
-import {formatDuration} from '../model/format.js';
+import {formatCost, formatDuration} from '../model/format.js';
 
 export interface ListenersPanelProps {
 	/** The census growth counts from (first since the baseline), and the newest. */
@@ -24,16 +24,14 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 export function ListenersPanel({baseline, latest, running, now, width, lines}: ListenersPanelProps) {
 	const nameWidth = Math.max(16, width - countWidth - growthWidth - emittersWidth - flagsWidth);
 	const status = latest
-		? `last census ${formatDuration(Math.max(0, now - latest.t))} ago, took ${latest.durationMs < 1000 ? `${Math.round(latest.durationMs)} ms` : formatDuration(latest.durationMs)}, ${latest.emitterCount} emitters${running ? '; running...' : ''}`
+		? `last census ${formatDuration(Math.max(0, now - latest.t))} ago, took ${formatCost(latest.durationMs)}, ${latest.emitterCount} emitters${running ? '; running...' : ''}`
 		: running
 			? 'census running (forces a full GC and walks the heap)...'
 			: 'no census yet: press l';
 	const rows = latest ? listenerGrowth(baseline, latest, Math.max(1, lines - 2)) : [];
 	return (
 		<Box flexDirection="column" width={width}>
-			<Box>
-				<Box width={nameWidth}><Text dimColor wrap="truncate">listeners: {status}</Text></Box>
-			</Box>
+			<Text dimColor wrap="truncate">listeners: {status}</Text>
 			<Box>
 				<Box width={nameWidth}><Text dimColor>emitter.event</Text></Box>
 				<Box width={countWidth} justifyContent="flex-end"><Text dimColor>count</Text></Box>

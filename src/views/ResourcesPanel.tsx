@@ -14,7 +14,7 @@ export interface ResourcesPanelProps {
 
 const typeWidth = 22;
 const countWidth = 8;
-const growthWidth = 10;
+const growthWidth = 12;
 const slopeWidth = 11;
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));

@@ -54,3 +54,37 @@ test('help toggles', () => {
 	assert.equal(run([{type: 'toggle-help'}]).helpOpen, true);
 	assert.equal(run([{type: 'toggle-help'}, {type: 'toggle-help'}]).helpOpen, false);
 });
+
+test('baseline starts at the first sample and b moves it to the latest', () => {
+	let state = run([1, 2, 3].map(i => ({type: 'sample', sample: sample(i * 1000, i), receivedAt: i * 1000 + 5}) as Event), initialState({historySize: 10}));
+	assert.equal(state.baselineT, 1000);
+	state = reduce(state, {type: 'baseline', t: 3010});
+	assert.equal(state.baselineT, 3000);
+	assert.match(state.log.items.at(-1)!.text, /baseline set/);
+});
+
+test('heap floors from GC and census land on the target clock', () => {
+	// The target clock runs 500 ms behind the local one.
+	let state = run([{type: 'sample', sample: sample(10_000, 1), receivedAt: 10_500}], initialState({historySize: 10}));
+	state = reduce(state, {type: 'heap-floor', t: 12_500, heapUsed: 42});
+	state = reduce(state, {type: 'gc-finished', t: 13_500, before: 100, after: 40, durationMs: 5});
+	assert.deepEqual(state.heapFloors.items, [{t: 12_000, v: 42}, {t: 13_000, v: 40}]);
+});
+
+test('a census is kept and logged with its cost; a failure is a warning', () => {
+	const census = {t: 5000, durationMs: 220, emitterCount: 3, rows: [{emitter: 'EventEmitter', event: 'update', count: 7, emitters: 1, maxPerEmitter: 7, overLimit: 0, limitDisabled: 1}]};
+	let state = run([{type: 'census-started', t: 4000}]);
+	assert.equal(state.censusRunning, true);
+	state = reduce(state, {type: 'census', census});
+	assert.equal(state.censusRunning, false);
+	assert.equal(state.censuses.items.length, 1);
+	assert.equal(state.log.items.at(-1)!.text, 'listener census: 7 listeners on 3 emitters in 220 ms');
+	state = reduce(state, {type: 'census-failed', t: 6000, message: 'timed out'});
+	assert.equal(state.log.items.at(-1)!.level, 'warn');
+});
+
+test('tab cycles the lower panel', () => {
+	assert.equal(run([{type: 'cycle-panel'}]).panel, 'resources');
+	assert.equal(run([{type: 'cycle-panel'}, {type: 'cycle-panel'}]).panel, 'listeners');
+	assert.equal(run([{type: 'cycle-panel'}, {type: 'cycle-panel'}, {type: 'cycle-panel'}]).panel, 'chart');
+});

@@ -73,3 +73,25 @@ test('the event log shows the newest lines', () => {
 	assert.match(text, /line 9/);
 	assert.doesNotMatch(text, /line 0\b/);
 });
+
+test('the verdict line, resources and listeners panels', () => {
+	const census = (t: number, count: number) => ({t, durationMs: 220, emitterCount: 2, rows: [{emitter: 'OrderBus', event: 'update', count, emitters: 1, maxPerEmitter: count, overLimit: 0, limitDisabled: 1}]});
+	const base = Array.from({length: 61}, (_, i) => ({type: 'sample', sample: sample(i * 1000, 20_000_000 + i * 200_000, {resources: {Timeout: 2 + i, TCPServerWrap: 1}}), receivedAt: i * 1000}) as Event);
+	let state = stateWith(0, [...base, {type: 'census', census: census(1000, 10)}, {type: 'census', census: census(50_000, 600)}]);
+	const chart = frame(state);
+	assert.match(chart, /LEAK +heap floor \+720\.0 MB\/h, \d+ % confidence/);
+	assert.match(chart, /heapUsed +32\.0 MB +\+12\.0 MB +\+720\.0 MB\/h/);
+	state = reduce(state, {type: 'cycle-panel'});
+	const resources = frame(state);
+	assert.match(resources, /Timeout +62 +\+60 +\+3600/);
+	assert.match(resources, /TCPServerWrap +1 +0 +0/);
+	state = reduce(state, {type: 'cycle-panel'});
+	const listeners = frame(state);
+	assert.match(listeners, /last census 10s ago, took 220 ms, 2 emitters/);
+	assert.match(listeners, /OrderBus\.update +600 +\+590 +1 +disabled/);
+	for (const text of [chart, resources, listeners]) for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, line);
+	const tall = frame(state, 100, 50);
+	assert.match(tall, /heapUsed over the last/);
+	assert.match(tall, /active resources/);
+	assert.match(tall, /OrderBus\.update/);
+});

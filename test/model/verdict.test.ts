@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {initialState, reduce, type Event, type State} from '../../src/model/state.js';
+import {computeVerdict, defaultVerdictOptions, headline} from '../../src/model/verdict.js';
+import type {ListenerCensus} from '../../src/model/types.js';
+import {sample, target} from './samples.js';
+
+const MB = 1_000_000;
+
+function stateOf(seconds: number, at: (s: number) => Partial<Parameters<typeof sample>[2]> & {heapUsed: number}, extra: Event[] = []): State {
+	const events: Event[] = [{type: 'attached', target, t: 0}];
+	for (let s = 0; s <= seconds; s++) {
+		const {heapUsed, ...rest} = at(s);
+		events.push({type: 'sample', sample: sample(s * 1000, heapUsed, rest), receivedAt: s * 1000});
+	}
+	return [...events, ...extra].reduce(reduce, initialState({historySize: 3600}));
+}
+
+function census(t: number, count: number): ListenerCensus {
+	return {t, durationMs: 100, emitterCount: 1, rows: [{emitter: 'OrderBus', event: 'update', count, emitters: 1, maxPerEmitter: count, overLimit: 0, limitDisabled: 1}]};
+}
+
+test('a rising heap floor is a heap signal with a time to the heap limit', () => {
+	const state = stateOf(60, s => ({heapUsed: 20 * MB + s * 100_000 + (s % 5) * 1_000_000}));
+	const verdict = computeVerdict(state);
+	const heap = verdict.signals.find(s => s.kind === 'heap')!;
+	assert.equal(verdict.leak, true);
+	assert.equal(heap.verdict, 'growing');
+	assert.equal(heap.unit, 'bytes');
+	assert.equal(heap.limit, target.heapSizeLimit);
+	assert.ok(heap.timeToLimitMs! > 0);
+	assert.match(headline(verdict), /^heap floor \+\d+(\.\d)? MB\/h, \d+ % confidence, limit in /);
+});
+
+test('external growth with a flat heap is an external signal, not heap', () => {
+	const state = stateOf(60, s => ({heapUsed: 20 * MB + (s % 3) * 500_000, external: 1 * MB + s * 80_000, arrayBuffers: s * 80_000, rss: 80 * MB + s * 80_000}));
+	const verdict = computeVerdict(state);
+	const kinds = verdict.signals.filter(s => s.verdict === 'growing').map(s => s.kind);
+	assert.ok(kinds.includes('external'));
+	assert.ok(!kinds.includes('heap'));
+	assert.equal(verdict.signals.find(s => s.kind === 'rss')!.limit, target.constrainedMemory);
+});
+
+test('a climbing resource count is a resources signal', () => {
+	const state = stateOf(60, s => ({heapUsed: 20 * MB, resources: {Timeout: 2 + s * 3, TCPServerWrap: 1}}));
+	const verdict = computeVerdict(state);
+	const timeout = verdict.signals.find(s => s.kind === 'resources' && s.series === 'Timeout')!;
+	assert.equal(timeout.verdict, 'growing');
+	assert.equal(timeout.growth, 180);
+	assert.equal(verdict.signals.find(s => s.series === 'TCPServerWrap')!.verdict, 'flat');
+});
+
+test('listener counts rising over three censuses are a listeners signal', () => {
+	const state = stateOf(40, () => ({heapUsed: 20 * MB}), [
+		{type: 'census', census: census(1000, 10)},
+		{type: 'census', census: census(20_000, 400)},
+		{type: 'census', census: census(40_000, 800)},
+	]);
+	const signal = computeVerdict(state).signals.find(s => s.kind === 'listeners')!;
+	assert.equal(signal.series, 'OrderBus.update');
+	assert.equal(signal.verdict, 'growing');
+	assert.equal(signal.growth, 790);
+});
+
+test('the baseline restarts the evidence', () => {
+	const rising = stateOf(60, s => ({heapUsed: 20 * MB + s * 200_000}));
+	assert.equal(computeVerdict(rising).leak, true);
+	const rebased = reduce(rising, {type: 'baseline', t: 60_000});
+	const verdict = computeVerdict(rebased);
+	assert.equal(verdict.leak, false);
+	assert.equal(verdict.signals.find(s => s.kind === 'heap')!.verdict, 'warming up');
+	assert.match(headline(verdict), /collecting evidence/);
+});
+
+test('a flat process reads as no sustained growth; the threshold is respected', () => {
+	const flat = stateOf(90, s => ({heapUsed: 20 * MB + (s % 4) * 300_000}));
+	assert.equal(computeVerdict(flat).leak, false);
+	assert.equal(headline(computeVerdict(flat)), 'no sustained growth');
+	const slow = stateOf(90, s => ({heapUsed: 20 * MB + s * 1000, rss: 80 * MB}));
+	assert.equal(computeVerdict(slow).leak, true, '3.6 MB/h is over 1 MB/h');
+	assert.equal(computeVerdict(slow, {...defaultVerdictOptions, thresholdBytesPerHour: 10 * MB}).leak, false);
+});
