@@ -82,11 +82,20 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 	};
 }
 
+/**
+ * Counts move in small steps with traffic (a keep-alive socket more, a timer fewer): a count
+ * must also have grown by this much before its slope is called a leak.
+ */
+export const minCountGrowth = 20;
+
 function countSignal(kind: 'resources' | 'listeners', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
 	// Census counts are exact, and censuses are few: every one is a floor point.
 	const floors = bucketed ? floorPoints(points) : points;
-	const {verdict, trend} = judge(floors, bucketed ? {thresholdPerHour: options.thresholdCountPerHour} : {thresholdPerHour: options.thresholdCountPerHour, minPoints: 3, minConfidence: 0.8, minRecentConfidence: 0});
+	const judged = judge(floors, bucketed ? {thresholdPerHour: options.thresholdCountPerHour} : {thresholdPerHour: options.thresholdCountPerHour, minPoints: 3, minConfidence: 0.8, minRecentConfidence: 0});
+	const {trend} = judged;
 	const current = points.at(-1)?.v ?? 0;
+	const grown = current - (floors[0]?.v ?? current);
+	const verdict = judged.verdict === 'growing' && grown < minCountGrowth ? 'flat' : judged.verdict;
 	return {
 		kind,
 		series,

@@ -80,3 +80,14 @@ test('a flat process reads as no sustained growth; the threshold is respected', 
 	assert.equal(computeVerdict(slow).leak, true, '3.6 MB/h is over 1 MB/h');
 	assert.equal(computeVerdict(slow, {...defaultVerdictOptions, thresholdBytesPerHour: 10 * MB}).leak, false);
 });
+
+test('a count that creeps up by a few is not a leak however steady', () => {
+	const state = stateOf(40, () => ({heapUsed: 20 * MB}), [
+		{type: 'census', census: census(1000, 16)},
+		{type: 'census', census: census(20_000, 17)},
+		{type: 'census', census: census(40_000, 18)},
+	]);
+	assert.equal(computeVerdict(state).signals.find(s => s.kind === 'listeners')!.verdict, 'flat');
+	const sockets = stateOf(60, s => ({heapUsed: 20 * MB, resources: {TCPSocketWrap: 4 + Math.floor(s / 10)}}));
+	assert.equal(computeVerdict(sockets).signals.find(s => s.series === 'TCPSocketWrap')!.verdict, 'flat');
+});
