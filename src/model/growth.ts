@@ -31,6 +31,11 @@ export interface JudgeOptions {
 	minConfidence?: number;
 	/** ...and over its recent half, so a cache that warmed up and then went flat is not a leak. */
 	minRecentConfidence?: number;
+	/**
+	 * How much the floor must really have risen over the window (slope x span), in units: a
+	 * steep slope over a minute can be a few hundred KB of GC timing, not evidence.
+	 */
+	minGrowth?: number;
 }
 
 const hourMs = 3_600_000;
@@ -114,12 +119,13 @@ export interface Judgement {
 }
 
 export function judge(floors: readonly Point[], options: JudgeOptions): Judgement {
-	const {thresholdPerHour, minSpanMs = 20_000, minPoints = 6, minConfidence = 0.95, minRecentConfidence = 0.8} = options;
+	const {thresholdPerHour, minSpanMs = 20_000, minPoints = 6, minConfidence = 0.95, minRecentConfidence = 0.8, minGrowth = 0} = options;
 	const trend = trendOf(floors);
 	const recent = trendOf(floors.slice(Math.floor(floors.length / 2)));
 	if (trend.spanMs < minSpanMs || trend.points < minPoints) return {verdict: 'warming up', trend, recent};
 	const growing =
 		trend.slopePerHour >= thresholdPerHour &&
+		(trend.slopePerHour * trend.spanMs) / hourMs >= minGrowth &&
 		trend.confidence >= minConfidence &&
 		recent.slopePerHour >= thresholdPerHour &&
 		recent.confidence >= minRecentConfidence;

@@ -59,11 +59,23 @@ function sinceBaseline(state: State): MemorySample[] {
 	return state.samples.items.filter(s => s.t >= baseline);
 }
 
+/**
+ * The rise a memory floor needs before its slope is called a leak: 2 MB, or 2 % of the floor on
+ * big heaps, where GC timing alone moves the floor by megabytes. A 1 MB/h leak is called after
+ * about 2 hours; a 5 MB/min one within a minute.
+ */
+export function minFloorGrowth(floors: readonly Point[]): number {
+	const sorted = floors.map(p => p.v).sort((a, b) => a - b);
+	const median = sorted[sorted.length >> 1] ?? 0;
+	return Math.max(2_000_000, 0.02 * median);
+}
+
 function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], state: State, options: VerdictOptions): Signal {
 	const points: Point[] = samples.map(s => ({t: s.t, v: s[spec.series]}));
 	// Forced GCs and censuses give exact heap floors; the other series only have their buckets.
 	const forced = spec.kind === 'heap' ? state.heapFloors.items : [];
-	const {verdict, trend} = judge(floorPoints(points, forced), {thresholdPerHour: options.thresholdBytesPerHour});
+	const floors = floorPoints(points, forced);
+	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(floors)});
 	const current = points.at(-1)?.v ?? 0;
 	const limit = spec.limit(state.target);
 	return {
@@ -83,19 +95,17 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 }
 
 /**
- * Counts move in small steps with traffic (a keep-alive socket more, a timer fewer): a count
- * must also have grown by this much before its slope is called a leak.
+ * Counts move in small steps with traffic (a keep-alive socket more, a timer fewer): a count's
+ * floor must also have risen by this much before its slope is called a leak.
  */
 export const minCountGrowth = 20;
 
 function countSignal(kind: 'resources' | 'listeners', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
 	// Census counts are exact, and censuses are few: every one is a floor point.
 	const floors = bucketed ? floorPoints(points) : points;
-	const judged = judge(floors, bucketed ? {thresholdPerHour: options.thresholdCountPerHour} : {thresholdPerHour: options.thresholdCountPerHour, minPoints: 3, minConfidence: 0.8, minRecentConfidence: 0});
-	const {trend} = judged;
+	const common = {thresholdPerHour: options.thresholdCountPerHour, minGrowth: minCountGrowth};
+	const {verdict, trend} = judge(floors, bucketed ? common : {...common, minPoints: 3, minConfidence: 0.8, minRecentConfidence: 0});
 	const current = points.at(-1)?.v ?? 0;
-	const grown = current - (floors[0]?.v ?? current);
-	const verdict = judged.verdict === 'growing' && grown < minCountGrowth ? 'flat' : judged.verdict;
 	return {
 		kind,
 		series,

@@ -76,7 +76,10 @@ test('a flat process reads as no sustained growth; the threshold is respected', 
 	const flat = stateOf(90, s => ({heapUsed: 20 * MB + (s % 4) * 300_000}));
 	assert.equal(computeVerdict(flat).leak, false);
 	assert.equal(headline(computeVerdict(flat)), 'no sustained growth');
-	const slow = stateOf(90, s => ({heapUsed: 20 * MB + s * 1000, rss: 80 * MB}));
+	// 3.6 MB/h: over a minute and a half that is 90 KB, GC noise; over an hour it is 3.6 MB.
+	const brief = stateOf(90, s => ({heapUsed: 20 * MB + s * 1000, rss: 80 * MB}));
+	assert.equal(computeVerdict(brief).leak, false);
+	const slow = stateOf(3600, s => ({heapUsed: 20 * MB + s * 1000, rss: 80 * MB}));
 	assert.equal(computeVerdict(slow).leak, true, '3.6 MB/h is over 1 MB/h');
 	assert.equal(computeVerdict(slow, {...defaultVerdictOptions, thresholdBytesPerHour: 10 * MB}).leak, false);
 });
@@ -90,4 +93,9 @@ test('a count that creeps up by a few is not a leak however steady', () => {
 	assert.equal(computeVerdict(state).signals.find(s => s.kind === 'listeners')!.verdict, 'flat');
 	const sockets = stateOf(60, s => ({heapUsed: 20 * MB, resources: {TCPSocketWrap: 4 + Math.floor(s / 10)}}));
 	assert.equal(computeVerdict(sockets).signals.find(s => s.series === 'TCPSocketWrap')!.verdict, 'flat');
+});
+
+test('a steady floor rise of 0.6 MB in a minute (GC timing under load) is not yet evidence', () => {
+	const state = stateOf(60, s => ({heapUsed: 4.6 * MB + s * 10_000 + (s % 4) * 3 * MB, rss: 80 * MB}));
+	assert.equal(computeVerdict(state).signals.find(s => s.kind === 'heap')!.verdict, 'flat');
 });
