@@ -42,6 +42,26 @@ test('live numbers in a real terminal; g forces a GC; q detaches within 2 s and 
 	}
 });
 
+test('l runs a census, tab shows resources then listeners, b sets the baseline', async () => {
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
+	try {
+		await term.waitForScreen(/heapUsed\s+\d/);
+		assert.match(await term.screen(), /(WAIT|OK|LEAK) /);
+		await term.keys('l');
+		await term.waitForScreen(/listener census: \d+ listeners on \d+ emitters in \d+ ms/);
+		await term.keys('Tab');
+		await term.waitForScreen(/active resources[\s\S]*TCPServerWrap +1/);
+		await term.keys('Tab');
+		await term.waitForScreen(/listeners: last census \d+s ago[\s\S]*emitter\.event/);
+		await term.keys('b');
+		await term.waitForScreen(/baseline set/);
+		await term.keys('q');
+		assert.equal(await term.exitCode(5000), 0);
+	} finally {
+		await term.close();
+	}
+});
+
 test('redraws on resize', async () => {
 	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
 	try {
