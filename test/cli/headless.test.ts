@@ -1,0 +1,120 @@
+/** Headless runs against a real target: the report, NDJSON on stdout, the target going away, bad report paths. */
+import assert from 'node:assert/strict';
+import {existsSync, mkdtempSync, rmSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {assertEndsWithError, assertOk, assertSample, exitOf, isRunning, lines, readReport, runCli, spawnCli, within} from '../helpers/cli.js';
+import {waitForOutput} from '../helpers/processes.js';
+import {httpGet, startTarget, type Target} from '../helpers/target.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'leaktop-cli-headless-'));
+let server: Target;
+
+before(async () => {
+	server = await startTarget('server');
+});
+after(async () => {
+	await server?.kill();
+	rmSync(dir, {recursive: true, force: true});
+});
+
+async function assertServing(): Promise<void> {
+	assert.ok(isRunning(server.pid), 'the target process is gone');
+	assert.equal(await httpGet(server.httpPort!, '/'), `ok ${server.pid}`);
+}
+
+describe('leaktop --headless', () => {
+	test('--duration 3s --report: exit 0, a report with the target and its samples, mode 0600', async () => {
+		const report = join(dir, 'report.json');
+		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server.port)]);
+		assertOk(result);
+		assert.equal(result.stdout, '', 'headless without --json prints nothing on stdout');
+		assert.match(result.stderr, new RegExp(`^leaktop: attached to pid ${server.pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server.port}`, 'm'));
+		assert.match(result.stderr, /^leaktop: report written to .*report\.json \(\d+ samples\)$/m);
+		assert.equal(statSync(report).mode & 0o777, 0o600);
+		const written = readReport(report);
+		assert.ok(written.target, 'report has no target');
+		assert.equal(written.target.pid, server.pid);
+		assert.equal(written.target.nodeVersion, process.version);
+		assert.equal(typeof written.target.title, 'string');
+		assert.ok(written.target.title.length > 0);
+		assert.ok(written.samples.length >= 2, `${written.samples.length} samples`);
+		written.samples.forEach((sample, i) => assertSample(sample, `samples[${i}]`));
+		assert.match(written.endReason ?? '', /duration/);
+		await assertServing();
+	});
+
+	test('--json streams one JSON sample per stdout line and nothing else', async () => {
+		const result = await runCli(['--json', '--duration', '3s', '--port', String(server.port)]);
+		assertOk(result);
+		assert.ok(result.stdout.endsWith('\n'), 'stdout does not end with a newline');
+		const stdoutLines = result.stdout.split('\n').slice(0, -1);
+		assert.ok(stdoutLines.length >= 2, `${stdoutLines.length} lines in 3 s`);
+		stdoutLines.forEach((line, i) => {
+			let parsed: unknown;
+			assert.doesNotThrow(() => (parsed = JSON.parse(line)), `stdout line ${i} is not JSON: ${line}`);
+			assertSample(parsed, `line ${i}`);
+		});
+		// Status lines go to stderr.
+		assert.match(result.stderr, /^leaktop: attached to pid/m);
+		assert.doesNotMatch(result.stdout, /leaktop:/);
+		await assertServing();
+	});
+
+	test('the target exits mid-session: exit 2 soon after, "target went away", report still written', async () => {
+		const shortLived = await startTarget('exit-after', {args: ['3000']});
+		const report = join(dir, 'went-away.json');
+		const cli = spawnCli(['--headless', '--interval', '250ms', '--report', report, '--port', String(shortLived.port)]);
+		try {
+			await waitForOutput(cli, 'stderr', new RegExp(`attached to pid ${shortLived.pid}`));
+			const targetExit = await within(shortLived.exited, 10_000, 'the target to exit by itself');
+			const targetGoneAt = Date.now();
+			assert.equal(targetExit.code, 0);
+			const result = await exitOf(cli, 10_000);
+			const message = assertEndsWithError(result, 'target went away');
+			assert.match(message, /^target went away: /);
+			const lag = Date.now() - targetGoneAt;
+			assert.ok(lag < 5000, `leaktop took ${lag} ms to notice`);
+			const written = readReport(report);
+			assert.equal(written.target?.pid, shortLived.pid);
+			assert.ok(written.samples.length >= 1, 'the samples taken before the target went away are in the report');
+			written.samples.forEach((sample, i) => assertSample(sample, `samples[${i}]`));
+		} finally {
+			await cli.kill();
+			await shortLived.kill();
+		}
+	});
+
+	test('a report path that cannot be written: exit 2, one line "cannot write the report to ..."', async () => {
+		for (const path of [join(dir, 'no-such-dir', 'report.json'), '/proc/leaktop-report.json']) {
+			const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', path, '--port', String(server.port)]);
+			const message = assertEndsWithError(result, 'cannot write the report');
+			assert.ok(message.startsWith(`cannot write the report to ${path}: `), message);
+			assert.ok(!existsSync(path));
+		}
+		await assertServing();
+	});
+
+	test('a full disk is said in words', {skip: existsSync('/dev/full') ? false : 'no /dev/full'}, async () => {
+		const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', '/dev/full', '--port', String(server.port)]);
+		const message = assertEndsWithError(result, 'cannot write the report');
+		assert.equal(message, 'cannot write the report to /dev/full: no space left on device');
+		await assertServing();
+	});
+
+	test('--json with stdout closed early detaches cleanly', async () => {
+		const cli = spawnCli(['--json', '--interval', '200ms', '--port', String(server.port)]);
+		try {
+			await waitForOutput(cli, 'stdout', /"heapUsed"/);
+			cli.child.stdout!.destroy();
+			const result = await exitOf(cli, 10_000);
+			assert.equal(result.code, 0, result.stderr);
+			assert.doesNotMatch(result.stderr, /^\s+at /m);
+			for (const line of lines(result.stderr)) assert.ok(line.startsWith('leaktop: '), line);
+		} finally {
+			await cli.kill();
+		}
+		await assertServing();
+	});
+});
