@@ -88,5 +88,8 @@ function start(): void {
 		process.once('SIGINT', stop);
 		// Started by `leaktop demo` with an IPC channel: when leaktop goes, so does the demo.
 		process.once('disconnect', stop);
+		// leaktop may have gone before the server listened (killed during start-up): the
+		// disconnect is then already past, and only `connected === false` tells.
+		if (process.connected === false) stop();
 	});
 }
