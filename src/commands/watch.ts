@@ -5,7 +5,7 @@ import {openInspector} from '../inspector/pid.js';
 import {runHeadless, sampleLine} from '../headless.js';
 import {buildReport} from '../model/report.js';
 import {initialState} from '../model/state.js';
-import {writeOutputFile} from '../output.js';
+import {assertWritable, writeOutputFile} from '../output.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
 import {createStore, type Store} from '../store.js';
@@ -33,7 +33,7 @@ export interface WatchContext {
 }
 
 /** The TUI keeps an hour at 1 s; headless keeps the whole run for the report (capped at a day). */
-function historySize(config: WatchConfig): number {
+export function historySize(config: Pick<WatchConfig, 'headless' | 'durationMs' | 'intervalMs'>): number {
 	if (!config.headless) return 3600;
 	const wanted = config.durationMs === undefined ? 86_400 : Math.ceil(config.durationMs / config.intervalMs) + 2;
 	return Math.min(wanted, 86_400);
@@ -43,7 +43,7 @@ function historySize(config: WatchConfig): number {
  * Headless runs take a census at once (the baseline) and, for short CI runs, often enough to
  * see a trend; the TUI lets the first screen come up first.
  */
-function censusCadence(config: WatchConfig): {firstCensusDelayMs: number; censusMinIntervalMs: number} {
+export function censusCadence(config: Pick<WatchConfig, 'headless' | 'durationMs'>): {firstCensusDelayMs: number; censusMinIntervalMs: number} {
 	if (!config.headless) return {firstCensusDelayMs: 5000, censusMinIntervalMs: 30_000};
 	const fifth = config.durationMs === undefined ? 30_000 : config.durationMs / 5;
 	return {firstCensusDelayMs: 0, censusMinIntervalMs: Math.min(30_000, Math.max(10_000, fifth))};
@@ -86,6 +86,7 @@ async function attachToPid(pid: number, config: WatchConfig, context: WatchConte
 
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
 	const startedAt = Date.now();
+	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
 	// Loading Ink and React takes longer than attaching: do both at once. Headless runs and
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');

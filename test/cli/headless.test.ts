@@ -1,10 +1,10 @@
 /** Headless runs against a real target: the report, NDJSON on stdout, the target going away, bad report paths. */
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {assertEndsWithError, assertOk, assertSample, exitOf, isRunning, lines, readReport, runCli, spawnCli, within} from '../helpers/cli.js';
+import {assertEndsWithError, assertFailsWith, assertOk, assertSample, exitOf, isRunning, lines, readReport, runCli, spawnCli, within} from '../helpers/cli.js';
 import {waitForOutput} from '../helpers/processes.js';
 import {httpGet, startTarget, type Target} from '../helpers/target.js';
 
@@ -86,10 +86,10 @@ describe('leaktop --headless', () => {
 		}
 	});
 
-	test('a report path that cannot be written: exit 2, one line "cannot write the report to ..."', async () => {
+	test('a report path that cannot be written: exit 2 before attaching, one line "cannot write the report to ..."', async () => {
 		for (const path of [join(dir, 'no-such-dir', 'report.json'), '/proc/leaktop-report.json']) {
 			const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', path, '--port', String(server.port)]);
-			const message = assertEndsWithError(result, 'cannot write the report');
+			const message = assertFailsWith(result, 'cannot write the report');
 			assert.ok(message.startsWith(`cannot write the report to ${path}: `), message);
 			assert.ok(!existsSync(path));
 		}
@@ -117,4 +117,19 @@ describe('leaktop --headless', () => {
 		}
 		await assertServing();
 	});
+});
+
+test('an existing report file is rewritten owner-only', async () => {
+	const target = await startTarget('server');
+	const dir = mkdtempSync(join(tmpdir(), 'leaktop-mode-'));
+	try {
+		const path = join(dir, 'report.json');
+		writeFileSync(path, '{}', {mode: 0o644});
+		const result = await runCli(['--headless', '--duration', '1s', '--report', path, '--port', String(target.port)]);
+		assertOk(result);
+		assert.equal(statSync(path).mode & 0o777, 0o600);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+		await target.kill();
+	}
 });
