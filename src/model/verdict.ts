@@ -44,14 +44,32 @@ interface MemorySeries {
 	kind: 'heap' | 'external' | 'rss';
 	series: 'heapUsed' | 'external' | 'rss';
 	limit: (target: TargetInfo | null) => number | null;
+	/** The values whose floor is judged; the series itself unless said otherwise. */
+	judged: (samples: readonly MemorySample[]) => number[];
+}
+
+/**
+ * RSS not explained by the JS heap or by external memory: the native part, where only an RSS
+ * signal can point. RSS keeps pages once touched, so it is measured against the highest
+ * heapTotal and external seen so far; otherwise a heap that grew then shrank, or a cache that
+ * warmed up, would read as an RSS leak (measured: a warming LRU cache showed +2 GB/h of RSS).
+ */
+export function nativeRss(samples: readonly MemorySample[]): number[] {
+	let heapHigh = 0;
+	let externalHigh = 0;
+	return samples.map(s => {
+		heapHigh = Math.max(heapHigh, s.heapTotal);
+		externalHigh = Math.max(externalHigh, s.external);
+		return s.rss - heapHigh - externalHigh;
+	});
 }
 
 // `external` already includes `arrayBuffers` (Node's memoryUsage docs), so it is the one
 // off-heap series: adding the two would count ArrayBuffers twice.
 const memorySeries: readonly MemorySeries[] = [
-	{kind: 'heap', series: 'heapUsed', limit: t => t?.heapSizeLimit ?? null},
-	{kind: 'external', series: 'external', limit: () => null},
-	{kind: 'rss', series: 'rss', limit: t => t?.constrainedMemory ?? null},
+	{kind: 'heap', series: 'heapUsed', limit: t => t?.heapSizeLimit ?? null, judged: samples => samples.map(s => s.heapUsed)},
+	{kind: 'external', series: 'external', limit: () => null, judged: samples => samples.map(s => s.external)},
+	{kind: 'rss', series: 'rss', limit: t => t?.constrainedMemory ?? null, judged: nativeRss},
 ];
 
 function sinceBaseline(state: State): MemorySample[] {
@@ -71,12 +89,16 @@ export function minFloorGrowth(floors: readonly Point[]): number {
 }
 
 function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], state: State, options: VerdictOptions): Signal {
-	const points: Point[] = samples.map(s => ({t: s.t, v: s[spec.series]}));
+	const judged = spec.judged(samples);
+	const points: Point[] = samples.map((s, i) => ({t: s.t, v: judged[i]!}));
 	// Forced GCs and censuses give exact heap floors; the other series only have their buckets.
 	const forced = spec.kind === 'heap' ? state.heapFloors.items : [];
 	const floors = floorPoints(points, forced);
-	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(floors)});
-	const current = points.at(-1)?.v ?? 0;
+	// The 2 % rule is about the size of the series itself (for rss, all of it).
+	const scale = samples.map(s => ({t: s.t, v: s[spec.series]}));
+	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(scale)});
+	const series = samples.map(s => s[spec.series]);
+	const current = series.at(-1) ?? 0;
 	const limit = spec.limit(state.target);
 	return {
 		kind: spec.kind,
@@ -88,7 +110,7 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 		points: trend.points,
 		spanMs: trend.spanMs,
 		current,
-		growth: current - (points[0]?.v ?? current),
+		growth: current - (series[0] ?? current),
 		limit,
 		timeToLimitMs: verdict === 'growing' ? timeToLimitMs(current, trend.slopePerHour, limit) : null,
 	};
