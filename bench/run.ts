@@ -1,14 +1,18 @@
 /**
  * `npm run bench`: starts one busy target, runs the start-up and footprint benchmarks against it,
- * prints the results as markdown and writes them to bench/RESULTS.md. Only reports; asserts
- * nothing. Every process and tmux session it starts is ended by pid or by name before it exits.
+ * then the detection-time benchmark against the leak fixtures, prints the results as markdown
+ * and writes them to bench/RESULTS.md (a full run rewrites it; `--only` replaces its own
+ * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
+ * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs 10] [--seconds 30] [--only startup|footprint]
+ *   node dist/bench/run.js [--runs 10] [--seconds 30] [--only startup|footprint|detection]
+ *                          [--fixtures listeners,lru] [--series FILE]
  */
 import {execFileSync} from 'node:child_process';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {parseArgs} from 'node:util';
+import {controlTable, detectionBench, detectionBudgetMs, detectionCases, detectionNotes, leakTable} from './detection.js';
 import {footprintBench, type FootprintResult, referenceSeconds} from './footprint.js';
 import {
 	cleanupSync,
@@ -16,6 +20,7 @@ import {
 	mb,
 	median,
 	ms,
+	now,
 	pct,
 	percentile,
 	repoRoot,
@@ -34,6 +39,8 @@ const {values: args} = parseArgs({
 		runs: {type: 'string', default: '10'},
 		seconds: {type: 'string', default: '30'},
 		only: {type: 'string'},
+		fixtures: {type: 'string'},
+		series: {type: 'string'},
 	},
 });
 const runs = Number(args.runs);
@@ -41,7 +48,11 @@ const seconds = Number(args.seconds);
 const only = args.only;
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${args.runs}`);
 if (!Number.isInteger(seconds) || seconds < 2) throw new Error(`--seconds must be an integer of at least 2, not ${args.seconds}`);
-if (only !== undefined && only !== 'startup' && only !== 'footprint') throw new Error(`--only must be startup or footprint, not ${only}`);
+if (only !== undefined && only !== 'startup' && only !== 'footprint' && only !== 'detection') throw new Error(`--only must be startup, footprint or detection, not ${only}`);
+const want = (name: 'startup' | 'footprint' | 'detection') => only === undefined || only === name;
+const cases = want('detection') ? detectionCases(args.fixtures?.split(',').map(f => f.trim()).filter(Boolean)) : [];
+/** Fixtures at once in the detection benchmark: 2 cores, and each fixture drives its own load. */
+const detectionConcurrency = 3;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -124,68 +135,170 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
+const sectionTitles = {startup: 1, footprint: 2, detection: 3} as const;
+const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
+
+/** `## title`, when and where it was measured, the body, then its own notes. */
+function section(title: string, provenanceLine: string, body: string, notes: readonly string[]): string {
+	return [`## ${title}`, '', provenanceLine, '', body, ...(notes.length ? ['', 'Notes:', '', ...notes.map(n => `- ${n}`)] : [])].join('\n');
+}
+
+/**
+ * The numbered sections of an earlier RESULTS.md, to keep those an `--only` run does not redo.
+ * Files written before sections carried their own provenance and notes get both from the old
+ * header and the old shared notes list.
+ */
+function earlierSections(path: string): Map<number, string> {
+	const sections = new Map<number, string>();
+	if (!existsSync(path)) return sections;
+	const parts = readFileSync(path, 'utf8').split(/^(?=## )/m);
+	const header = parts[0] ?? '';
+	let sharedNotes: string[] = [];
+	for (const part of parts.slice(1)) {
+		const numbered = /^## (\d+)\./.exec(part);
+		if (numbered) sections.set(Number(numbered[1]), part.trimEnd());
+		else if (part.startsWith('## Notes')) sharedNotes = part.split('\n').filter(line => line.startsWith('- ')).map(line => line.slice(2));
+	}
+	const date = /^- Date: (\S+)/m.exec(header)?.[1] ?? 'an earlier run';
+	const node = /^- Node (v\S+)/m.exec(header)?.[1] ?? '?';
+	const commit = /leaktop \S+ at `([^`]+)`/.exec(header)?.[1] ?? '?';
+	const load = /load average ([\d. ]+?) at start, ([\d. ]+?) at end/.exec(header);
+	for (const [n, text] of sections) {
+		if (/^_Measured /m.test(text)) continue;
+		const [heading, ...rest] = text.split('\n');
+		const own = sharedNotes.filter(note => (n === sectionTitles.footprint) === note.startsWith('Footprint'));
+		const provenanceLine = `_Measured ${date}; Node ${node}; leaktop at \`${commit}\`${load ? `; load average ${load[1]} at start, ${load[2]} at end` : ''} (carried over from an earlier full run)._`;
+		sections.set(n, [heading, '', provenanceLine, ...rest, ...(own.length ? ['', 'Notes:', '', ...own.map(note => `- ${note}`)] : [])].join('\n'));
+	}
+	return sections;
+}
+
 async function main(): Promise<void> {
-	// A watchdog well past the expected time (start-up ~20 s, 2 footprint windows, 2 references).
-	installCleanup(30_000 + runs * 4000 + 2 * (seconds + 10) * 1000 + 2 * (referenceSeconds + 5) * 1000);
+	// A watchdog well past the expected time (start-up ~20 s, 2 footprint windows, 2 references,
+	// the detection suite's worst case).
+	installCleanup(
+		(want('startup') || want('footprint') ? 30_000 + runs * 4000 + 2 * (seconds + 10) * 1000 + 2 * (referenceSeconds + 5) * 1000 : 0) +
+			(want('detection') ? detectionBudgetMs(cases, detectionConcurrency) : 0),
+	);
 	const startedAt = new Date();
-	const load0 = os.loadavg();
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-	} catch {
-		throw new Error('tmux is required for the TUI measurements (apt-get install tmux)');
-	}
+	const commit = run('git', ['describe', '--always', '--dirty']);
+	const argvText = process.argv.slice(2).join(' ');
+	const command = `node dist/bench/run.js${argvText ? ` ${argvText}` : ''}`;
 	const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as {version: string};
-	const sections: string[] = [];
-	const notes: string[] = [];
+	const sections = new Map<number, string>();
+	const provenance = (from: Date, load: number[]) =>
+		`_Measured ${from.toISOString()} to ${new Date().toISOString()} with \`${command}\`; Node ${process.version}; leaktop at \`${commit}\`; load average ${loadText(load)} at start, ${loadText(os.loadavg())} at end._`;
 
-	// A quiet session keeps this run's private tmux server up, so no measured run pays for
-	// starting the server.
-	const holder = sessionName('hold');
-	const holderPid = await tmuxStart(holder, 'exec sleep 300');
-	log(`starting the target (bench/target-app.ts)`);
-	const target = await startTarget();
-	try {
-		if (only !== 'footprint') {
-			log(`start-up: 1 warm-up + ${runs} runs`);
-			const results = await startupBench(target, runs, log);
-			sections.push(
-				`## 1. Start to first live data (${runs} runs after one warm-up, interleaved)\n\n` +
-					'Times from spawning the command (or `tmux new-session`) to the event. The TUI is polled with `tmux capture-pane` ' +
-					'every ~10 ms (each capture takes a few ms), so TUI times are upper bounds by one poll.\n\n' +
-					startupTable(results),
-			);
-			notes.push(...startupNotes(results));
+	if (want('startup') || want('footprint')) {
+		try {
+			execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+		} catch {
+			throw new Error('tmux is required for the TUI measurements (apt-get install tmux)');
 		}
-		if (only !== 'startup') {
-			const results = await footprintBench(target, seconds, log);
-			sections.push(
-				`## 2. leaktop's own footprint while attached (default 1 s interval, ${seconds} s window from the first live sample)\n\n` +
-					'CPU from utime+stime in /proc/<pid>/stat over wall time (100 ticks/s, so "busiest 1 s" has 1 % steps); ' +
-					'RSS from VmRSS / VmHWM in /proc/<pid>/status (MB = 10^6 bytes). "CPU time before window" is what the process used from exec to its first live sample. ' +
-					`The two reference rows are not leaktop: they are sampled for ${referenceSeconds} s to show what Node alone and Node with Ink merely imported cost.\n\n` +
-					footprintTable(results),
-			);
-			for (const r of results) if (!r.reference) notes.push(`Footprint, ${r.label}: ${r.liveCheck}; the target served ${Math.round(r.targetRps)} req/s during the window.`);
+		// A quiet session keeps this run's private tmux server up, so no measured run pays for
+		// starting the server.
+		const holder = sessionName('hold');
+		const holderPid = await tmuxStart(holder, 'exec sleep 300');
+		log(`starting the target (bench/target-app.ts)`);
+		const target = await startTarget();
+		try {
+			if (want('startup')) {
+				const from = new Date();
+				const load = os.loadavg();
+				log(`start-up: 1 warm-up + ${runs} runs`);
+				const results = await startupBench(target, runs, log);
+				sections.set(
+					sectionTitles.startup,
+					section(
+						`${sectionTitles.startup}. Start to first live data (${runs} runs after one warm-up, interleaved)`,
+						provenance(from, load),
+						'Times from spawning the command (or `tmux new-session`) to the event. The TUI is polled with `tmux capture-pane` ' +
+							'every ~10 ms (each capture takes a few ms), so TUI times are upper bounds by one poll.\n\n' +
+							startupTable(results),
+						startupNotes(results),
+					),
+				);
+			}
+			if (want('footprint')) {
+				const from = new Date();
+				const load = os.loadavg();
+				const results = await footprintBench(target, seconds, log);
+				sections.set(
+					sectionTitles.footprint,
+					section(
+						`${sectionTitles.footprint}. leaktop's own footprint while attached (default 1 s interval, ${seconds} s window from the first live sample)`,
+						provenance(from, load),
+						'CPU from utime+stime in /proc/<pid>/stat over wall time (100 ticks/s, so "busiest 1 s" has 1 % steps); ' +
+							'RSS from VmRSS / VmHWM in /proc/<pid>/status (MB = 10^6 bytes). "CPU time before window" is what the process used from exec to its first live sample. ' +
+							`The two reference rows are not leaktop: they are sampled for ${referenceSeconds} s to show what Node alone and Node with Ink merely imported cost.\n\n` +
+							footprintTable(results),
+						results.filter(r => !r.reference).map(r => `Footprint, ${r.label}: ${r.liveCheck}; the target served ${Math.round(r.targetRps)} req/s during the window.`),
+					),
+				);
+			}
+		} finally {
+			await target.proc.stop();
+			await tmuxKill(holder);
+			await waitGone(holderPid, {signalFirst: 'SIGTERM'});
 		}
-	} finally {
-		await target.proc.stop();
-		await tmuxKill(holder);
-		await waitGone(holderPid, {signalFirst: 'SIGTERM'});
 	}
 
+	if (want('detection')) {
+		const from = new Date();
+		const load = os.loadavg();
+		const t0 = now();
+		log(`detection: ${cases.length} fixtures, ${detectionConcurrency} at a time (about 12 minutes for the whole suite)`);
+		const results = await detectionBench(cases, detectionConcurrency, log);
+		const wallMs = now() - t0;
+		if (args.series) {
+			writeFileSync(args.series, `${JSON.stringify(results, null, 1)}\n`);
+			log(`wrote the recorded series to ${args.series}`);
+		}
+		const leaks = results.some(r => !r.case.control);
+		const controls = results.some(r => r.case.control);
+		sections.set(
+			sectionTitles.detection,
+			section(
+				`${sectionTitles.detection}. Time to a leak verdict (headless code path, verdict checked once a second)`,
+				provenance(from, load),
+				'Each fixture runs as `node --inspect=127.0.0.1:0 dist/test/fixtures/leaks/<fixture>.js [--rate R]`; the benchmark attaches ' +
+					'in-process the way `leaktop --headless` does without `--duration` (Monitor + store + computeVerdict, 1 s samples, a census at attach ' +
+					'then at most every 30 s, threshold 1 MB/h) and computes the verdict once a second from the moment the attach resolved. ' +
+					`Up to ${detectionConcurrency} fixtures run at once on the 2 cores, so each also competes with the others' load loops.` +
+					(leaks
+						? '\n\nLeaks: the first check whose verdict is `leak`, and the signals growing at that check (confidence, floor points and the time they span). ' +
+							'Goals from the issue: about 1 MB/min within 3 minutes (cap 4), 5 MB/min within 60 s (cap 2 minutes).\n\n' +
+							leakTable(results)
+						: '') +
+					(controls
+						? '\n\nControls (must never read as a leak), watched for the whole window: whether any check said `leak`, and the steepest heap floor ' +
+							'slope the statistics reported once past warming up (the threshold is +1 MB/h; the verdict also needs confidence and a real rise).\n\n' +
+							controlTable(results)
+						: ''),
+				detectionNotes(results, wallMs, detectionConcurrency),
+			),
+		);
+	}
+
+	// A full run rewrites the file; --only keeps the sections it did not redo.
+	if (only !== undefined) {
+		for (const [n, text] of earlierSections(resultsPath)) if (!sections.has(n)) sections.set(n, text);
+	}
 	const header = [
 		'# leaktop benchmark results',
 		'',
-		`Written by \`npm run bench\` (\`node dist/bench/run.js --runs ${runs} --seconds ${seconds}${only ? ` --only ${only}` : ''}\`); overwritten on every run. See bench/README.md.`,
+		`Written by \`npm run bench\` (this time \`${command}\`). A full run rewrites this file; \`--only startup|footprint|detection\` ` +
+			'rewrites only its own section and keeps the others, so each section says when and at which commit it was measured. See bench/README.md.',
 		'',
 		`- Date: ${startedAt.toISOString()}`,
 		`- Machine: shared 2-core box (other jobs may run at the same time, so treat small differences as noise); ` +
-			`\`nproc\` ${run('nproc', [])}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ` +
-			`load average ${load0.map(x => x.toFixed(2)).join(' ')} at start, ${os.loadavg().map(x => x.toFixed(2)).join(' ')} at end`,
-		`- Node ${process.version} (NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, so React runs its development build unless it is \`production\`), ${run('tmux', ['-V'])}, leaktop ${pkg.version} at \`${run('git', ['describe', '--always', '--dirty'])}\``,
-		`- Target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
+			`\`nproc\` ${run('nproc', [])}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+		`- Node ${process.version} (NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, so React runs its development build unless it is \`production\`), ${run('tmux', ['-V'])}, leaktop ${pkg.version} at \`${commit}\``,
+		`- Sections 1 and 2 target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
+		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
 	].join('\n');
-	const text = `${header}\n\n${sections.join('\n\n')}\n\n## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n`;
+	const ordered = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
+	const text = `${header}\n\n${ordered.join('\n\n')}\n`;
 	process.stdout.write(`\n${text}`);
 	writeFileSync(resultsPath, text);
 	log(`wrote ${resultsPath}`);

@@ -196,7 +196,7 @@ export function headline(verdict: LeakVerdict): string {
 	const growing = verdict.signals.filter(s => s.verdict === 'growing');
 	if (growing.length === 0) {
 		const warming = verdict.signals.some(s => s.unit === 'bytes' && s.verdict === 'warming up');
-		return warming ? 'collecting evidence: floors need about 20 s and 6 points' : 'no sustained growth';
+		return warming ? 'collecting evidence: floors need about 20 s and 6 points' : 'no sustained growth yet';
 	}
 	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};
 	const first = growing[0]!;

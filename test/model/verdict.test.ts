@@ -75,7 +75,7 @@ test('the baseline restarts the evidence', () => {
 test('a flat process reads as no sustained growth; the threshold is respected', () => {
 	const flat = stateOf(90, s => ({heapUsed: 20 * MB + (s % 4) * 300_000}));
 	assert.equal(computeVerdict(flat).leak, false);
-	assert.equal(headline(computeVerdict(flat)), 'no sustained growth');
+	assert.equal(headline(computeVerdict(flat)), 'no sustained growth yet');
 	// 3.6 MB/h: over a minute and a half that is 90 KB, GC noise; over an hour it is 3.6 MB.
 	const brief = stateOf(90, s => ({heapUsed: 20 * MB + s * 1000, rss: 80 * MB}));
 	assert.equal(computeVerdict(brief).leak, false);
