@@ -13,6 +13,11 @@ export function formatBytes(bytes: number, digits = 1): string {
 	return `${sign}${unit === 0 ? value.toFixed(0) : value.toFixed(digits)} ${byteUnits[unit]}`;
 }
 
+/** A count change: `+60`, `-3`, `0`. */
+export function formatSignedCount(n: number): string {
+	return n > 0 ? `+${n}` : String(n);
+}
+
 export function formatSignedBytes(bytes: number): string {
 	return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
 }

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {ListenerCensus} from '../model/types.js';
 import {listenerGrowth} from '../model/listeners.js';
-import {formatCost, formatDuration} from '../model/format.js';
+import {formatCost, formatDuration, formatSignedCount} from '../model/format.js';
 
 export interface ListenersPanelProps {
 	/** The census growth counts from (first since the baseline), and the newest. */
@@ -18,8 +18,6 @@ const countWidth = 8;
 const growthWidth = 9;
 const emittersWidth = 9;
 const flagsWidth = 12;
-
-const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
 export function ListenersPanel({baseline, latest, running, now, width, lines}: ListenersPanelProps) {
 	const nameWidth = Math.max(16, width - countWidth - growthWidth - emittersWidth - flagsWidth);
@@ -43,7 +41,7 @@ export function ListenersPanel({baseline, latest, running, now, width, lines}: L
 				<Box key={`${row.emitter}.${row.event}`}>
 					<Box width={nameWidth}><Text wrap="truncate">{row.emitter}.{row.event}</Text></Box>
 					<Box width={countWidth} justifyContent="flex-end"><Text bold>{row.count}</Text></Box>
-					<Box width={growthWidth} justifyContent="flex-end"><Text color={row.growth > 0 ? 'yellow' : 'green'}>{signed(row.growth)}</Text></Box>
+					<Box width={growthWidth} justifyContent="flex-end"><Text color={row.growth > 0 ? 'yellow' : 'green'}>{formatSignedCount(row.growth)}</Text></Box>
 					<Box width={emittersWidth} justifyContent="flex-end"><Text>{row.emitters}</Text></Box>
 					<Box width={flagsWidth} justifyContent="flex-end">
 						<Text color={row.limitDisabled > 0 || row.overLimit > 0 ? 'red' : undefined}>{row.limitDisabled > 0 ? 'disabled' : row.overLimit > 0 ? `${row.overLimit} over` : ''}</Text>

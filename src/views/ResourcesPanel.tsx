@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {MemorySample} from '../model/types.js';
 import {sparkline} from '../model/sparkline.js';
+import {formatSignedCount} from '../model/format.js';
 import type {Signal} from '../model/verdict.js';
 import {verdictColor} from './MemoryPanel.js';
 
@@ -16,8 +17,6 @@ const typeWidth = 22;
 const countWidth = 8;
 const growthWidth = 12;
 const slopeWidth = 11;
-
-const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
 export function ResourcesPanel({samples, signals, width, lines}: ResourcesPanelProps) {
 	const latest = samples[samples.length - 1];
@@ -41,8 +40,8 @@ export function ResourcesPanel({samples, signals, width, lines}: ResourcesPanelP
 				<Box key={signal.series}>
 					<Box width={typeWidth}><Text wrap="truncate">{signal.series}</Text></Box>
 					<Box width={countWidth} justifyContent="flex-end"><Text bold>{signal.current}</Text></Box>
-					<Box width={growthWidth} justifyContent="flex-end"><Text color={signal.growth > 0 ? 'yellow' : 'green'}>{signed(signal.growth)}</Text></Box>
-					<Box width={slopeWidth} justifyContent="flex-end"><Text color={verdictColor[signal.verdict]}>{signal.verdict === 'warming up' ? '...' : signed(Math.round(signal.slopePerHour))}</Text></Box>
+					<Box width={growthWidth} justifyContent="flex-end"><Text color={signal.growth > 0 ? 'yellow' : 'green'}>{formatSignedCount(signal.growth)}</Text></Box>
+					<Box width={slopeWidth} justifyContent="flex-end"><Text color={verdictColor[signal.verdict]}>{signal.verdict === 'warming up' ? '...' : formatSignedCount(Math.round(signal.slopePerHour))}</Text></Box>
 					<Box marginLeft={2}><Text color="cyan">{sparkline(samples.map(s => s.resources[signal.series] ?? 0), sparkWidth)}</Text></Box>
 				</Box>
 			))}
