@@ -46,6 +46,8 @@ interface MemorySeries {
 	limit: (target: TargetInfo | null) => number | null;
 	/** The values whose floor is judged; the series itself unless said otherwise. */
 	judged: (samples: readonly MemorySample[]) => number[];
+	/** Evidence needed before a verdict; see nativeRss for why RSS waits longer. */
+	minSpanMs?: number;
 }
 
 /**
@@ -69,7 +71,9 @@ export function nativeRss(samples: readonly MemorySample[]): number[] {
 const memorySeries: readonly MemorySeries[] = [
 	{kind: 'heap', series: 'heapUsed', limit: t => t?.heapSizeLimit ?? null, judged: samples => samples.map(s => s.heapUsed)},
 	{kind: 'external', series: 'external', limit: () => null, judged: samples => samples.map(s => s.external)},
-	{kind: 'rss', series: 'rss', limit: t => t?.constrainedMemory ?? null, judged: nativeRss},
+	// Native memory warms up for a minute or two after start (JIT code, allocator arenas:
+	// measured +8.5 MB in the first 90 s of an app with no leak), and native leaks are slow.
+	{kind: 'rss', series: 'rss', limit: t => t?.constrainedMemory ?? null, judged: nativeRss, minSpanMs: 120_000},
 ];
 
 function sinceBaseline(state: State): MemorySample[] {
@@ -96,7 +100,7 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 	const floors = floorPoints(points, forced);
 	// The 2 % rule is about the size of the series itself (for rss, all of it).
 	const scale = samples.map(s => ({t: s.t, v: s[spec.series]}));
-	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(scale)});
+	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(scale), ...(spec.minSpanMs ? {minSpanMs: spec.minSpanMs} : {})});
 	const series = samples.map(s => s[spec.series]);
 	const current = series.at(-1) ?? 0;
 	const limit = spec.limit(state.target);
@@ -195,7 +199,7 @@ export function computeVerdict(state: State, options: VerdictOptions = defaultVe
 export function headline(verdict: LeakVerdict): string {
 	const growing = verdict.signals.filter(s => s.verdict === 'growing');
 	if (growing.length === 0) {
-		const warming = verdict.signals.some(s => s.unit === 'bytes' && s.verdict === 'warming up');
+		const warming = verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
 		return warming ? 'collecting evidence: floors need about 20 s and 6 points' : 'no sustained growth yet';
 	}
 	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};

@@ -7,7 +7,7 @@ export interface VerdictLineProps {
 }
 
 export function VerdictLine({verdict, width}: VerdictLineProps) {
-	const warming = !verdict.leak && verdict.signals.some(s => s.unit === 'bytes' && s.verdict === 'warming up');
+	const warming = !verdict.leak && verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
 	const color = verdict.leak ? 'red' : warming ? 'yellow' : 'green';
 	const label = verdict.leak ? 'LEAK' : warming ? 'WAIT' : 'OK';
 	return (
