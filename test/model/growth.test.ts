@@ -86,3 +86,16 @@ test('time to limit', () => {
 	assert.equal(timeToLimitMs(100 * MB, 10 * MB, null), null);
 	assert.equal(timeToLimitMs(600 * MB, 10 * MB, 500 * MB), null);
 });
+
+test('bucket minima above a later exact floor are garbage, not floor', () => {
+	// Old-generation garbage piles up between forced GCs; every forced GC shows the same 20 MB.
+	const samples = series(60, s => 20 * MB + (s % 15) * 0.6 * MB);
+	const forced = [15, 30, 45, 60].map(s => ({t: 1_000_000 + s * 1000 - 1, v: 20 * MB}));
+	const floors = floorPoints(samples, forced);
+	assert.ok(floors.every(p => p.v <= 20 * MB), floors.map(p => p.v / MB).join(' '));
+	assert.equal(judge(floors, threshold).verdict, 'flat');
+	// A leak keeps its rising minima: they are below the later exact floors already.
+	const leak = series(60, s => 20 * MB + s * 0.2 * MB);
+	const leakForced = [15, 30, 45, 60].map(s => ({t: 1_000_000 + s * 1000, v: 20 * MB + s * 0.2 * MB}));
+	assert.equal(judge(floorPoints(leak, leakForced), threshold).verdict, 'growing');
+});
