@@ -98,7 +98,8 @@ export function floorPoints(samples: readonly Point[], forced: readonly Point[] 
 		// A last bucket shorter than half a bucket has not had its chance to see a GC yet.
 		.filter(([key]) => end - (start + key * bucketMs) >= bucketMs / 2 || key === 0)
 		.map(([, p]) => p);
-	const inWindow = forced.filter(p => p.t >= start && p.t <= end).sort((a, b) => a.t - b.t);
+	// An exact floor just after the last sample counts too: a headless run takes its last census then.
+	const inWindow = forced.filter(p => p.t >= start && p.t <= end + bucketMs).sort((a, b) => a.t - b.t);
 	// A bucket minimum above a later exact floor was garbage waiting for a major GC, not floor
 	// (measured: a bounded cache's minima climbed 8.5 -> 19.3 MB, then a full GC showed 8.1 MB).
 	// Lower it to that exact floor; a real leak's earlier minima are below it anyway.
@@ -138,6 +139,9 @@ export function judge(floors: readonly Point[], options: JudgeOptions): Judgemen
 		(trend.slopePerHour * trend.spanMs) / hourMs >= minGrowth &&
 		trend.confidence >= minConfidence &&
 		recent.slopePerHour >= thresholdPerHour &&
+		// Half the rise over half the window: a cache that filled early and then stayed within
+		// a few hundred KB must not pass on the strength of its warm-up alone.
+		(recent.slopePerHour * recent.spanMs) / hourMs >= minGrowth / 2 &&
 		recent.confidence >= minRecentConfidence;
 	return {verdict: growing ? 'growing' : 'flat', trend, recent};
 }

@@ -25,6 +25,8 @@ export interface Report {
 		censuses: number;
 		lastCensus: {t: number; durationMs: number; emitterCount: number} | null;
 	};
+	/** heapUsed right after each forced GC (`g`) or census: exact floors, target clock. */
+	heapFloors: Array<{t: number; heapUsed: number}>;
 	samples: MemorySample[];
 	log: LogEntry[];
 }
@@ -64,6 +66,7 @@ export function buildReport(state: State, meta: ReportMeta): Report {
 			censuses: censuses.length,
 			lastCensus: latest ? {t: latest.t, durationMs: latest.durationMs, emitterCount: latest.emitterCount} : null,
 		},
+		heapFloors: state.heapFloors.items.map(p => ({t: p.t, heapUsed: p.v})),
 		samples: state.samples.items.slice(),
 		log: state.log.items.slice(),
 	};
