@@ -78,15 +78,30 @@ export function risingConfidence(values: readonly number[]): number {
 }
 
 /**
+ * Buckets must be longer than the series' GC cycle, or a bucket that falls on a rising leg of the
+ * sawtooth reports a peak's foot as floor (measured: a bounded cache rising 19 -> 35 MB over 8 s
+ * between major GCs). So: 1.5 cycles when the series shows big drops (at most 1/6 of the window),
+ * else 1/24 of the window, and never under `minBucketMs`.
+ */
+export function bucketSize(samples: readonly Point[], span: number, minBucketMs: number): number {
+	const base = Math.max(minBucketMs, span / 24);
+	let drops = 0;
+	for (let i = 1; i < samples.length; i++) if (samples[i]!.v < samples[i - 1]!.v * 0.9) drops++;
+	if (drops < 2) return base;
+	return Math.max(base, Math.min((1.5 * span) / drops, span / 6));
+}
+
+/**
  * The floor of a series: the minimum of each time bucket, plus every value measured right after
- * a forced GC (an exact floor); no bucket minimum is left above an exact floor measured after it.
+ * a forced GC (an exact floor); no bucket minimum is left above an exact floor measured after it,
+ * and with two exact floors or more, none after the last one counts.
  * Buckets of about 1/24 of the window, at least `minBucketMs`, so each usually spans a GC.
  */
 export function floorPoints(samples: readonly Point[], forced: readonly Point[] = [], minBucketMs = 5000): Point[] {
 	if (samples.length === 0) return [];
 	const start = samples[0]!.t;
 	const span = samples[samples.length - 1]!.t - start;
-	const bucketMs = Math.max(minBucketMs, span / 24);
+	const bucketMs = bucketSize(samples, span, minBucketMs);
 	const buckets = new Map<number, Point>();
 	for (const p of samples) {
 		const key = Math.floor((p.t - start) / bucketMs);
@@ -105,8 +120,12 @@ export function floorPoints(samples: readonly Point[], forced: readonly Point[] 
 	// Lower it to that exact floor; a real leak's earlier minima are below it anyway.
 	const laterExact = new Array<number>(inWindow.length + 1).fill(Infinity);
 	for (let i = inWindow.length - 1; i >= 0; i--) laterExact[i] = Math.min(inWindow[i]!.v, laterExact[i + 1]!);
+	// Once forced GCs come regularly (a census every 10-30 s), minima after the last one have
+	// had no GC to disprove them: wait for the next exact floor rather than read a rising
+	// leg of the sawtooth as growth.
+	const lastExact = inWindow.length >= 2 ? inWindow[inWindow.length - 1]!.t : Infinity;
 	let next = 0;
-	const clamped = floors.map(p => {
+	const clamped = floors.filter(p => p.t <= lastExact).map(p => {
 		while (next < inWindow.length && inWindow[next]!.t <= p.t) next++;
 		return {t: p.t, v: Math.min(p.v, laterExact[next]!)};
 	});
@@ -130,7 +149,7 @@ export interface Judgement {
 }
 
 export function judge(floors: readonly Point[], options: JudgeOptions): Judgement {
-	const {thresholdPerHour, minSpanMs = 20_000, minPoints = 6, minConfidence = 0.95, minRecentConfidence = 0.8, minGrowth = 0} = options;
+	const {thresholdPerHour, minSpanMs = 30_000, minPoints = 6, minConfidence = 0.95, minRecentConfidence = 0.8, minGrowth = 0} = options;
 	const trend = trendOf(floors);
 	const recent = trendOf(floors.slice(Math.floor(floors.length / 2)));
 	if (trend.spanMs < minSpanMs || trend.points < minPoints) return {verdict: 'warming up', trend, recent};

@@ -200,7 +200,7 @@ export function headline(verdict: LeakVerdict): string {
 	const growing = verdict.signals.filter(s => s.verdict === 'growing');
 	if (growing.length === 0) {
 		const warming = verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
-		return warming ? 'collecting evidence: floors need about 20 s and 6 points' : 'no sustained growth yet';
+		return warming ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
 	}
 	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};
 	const first = growing[0]!;
