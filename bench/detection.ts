@@ -21,6 +21,7 @@ import {censusCadence, historySize} from '../src/commands/watch.js';
 import {Monitor} from '../src/inspector/monitor.js';
 import {formatBytes, formatDuration} from '../src/model/format.js';
 import {initialState, type State} from '../src/model/state.js';
+import type {ListenerCensus, MemorySample} from '../src/model/types.js';
 import {computeVerdict, defaultVerdictOptions, type Signal, type SignalKind} from '../src/model/verdict.js';
 import {createStore} from '../src/store.js';
 import {now, sleep, start, table, waitForText} from './lib.js';
@@ -111,11 +112,15 @@ export interface DetectionResult {
 	maxHeapAfterMinute: (SignalBrief & {atMs: number}) | null;
 	last: Check | null;
 	censuses: {atMs: number; durationMs: number; listeners: number; emitters: number}[];
-	/** Everything, for `--series`: the checks, the samples, the exact heap floors. */
+	/**
+	 * Everything, for `--series`: the checks, and the raw samples, exact heap floors and
+	 * censuses (with `atMs` added), enough to rebuild the state and replay computeVerdict.
+	 */
 	series: {
 		checks: Check[];
-		samples: {atMs: number; heapUsed: number; external: number; rss: number; resources: Record<string, number>}[];
-		heapFloors: {atMs: number; v: number}[];
+		samples: (MemorySample & {atMs: number})[];
+		heapFloors: {atMs: number; t: number; v: number}[];
+		censuses: ListenerCensus[];
 	};
 }
 
@@ -140,7 +145,7 @@ async function runCase(c: DetectionCase, log: (line: string) => void): Promise<D
 		maxHeapAfterMinute: null,
 		last: null,
 		censuses: [],
-		series: {checks: [], samples: [], heapFloors: []},
+		series: {checks: [], samples: [], heapFloors: [], censuses: []},
 	};
 	const proc = start(process.execPath, ['--inspect=127.0.0.1:0', fixturePath(c.fixture), ...(c.rate === null ? [] : ['--rate', String(c.rate)])]);
 	let monitor: Monitor | undefined;
@@ -205,8 +210,9 @@ async function runCase(c: DetectionCase, log: (line: string) => void): Promise<D
 		// Samples and floors carry the target clock: times count from the first sample.
 		const first = state.samples.items[0];
 		const offset = first ? first.t : 0;
-		result.series.samples = state.samples.items.map(s => ({atMs: s.t - offset, heapUsed: s.heapUsed, external: s.external, rss: s.rss, resources: s.resources}));
-		result.series.heapFloors = state.heapFloors.items.map(p => ({atMs: p.t - offset, v: p.v}));
+		result.series.samples = state.samples.items.map(s => ({...s, atMs: s.t - offset}));
+		result.series.heapFloors = state.heapFloors.items.map(p => ({...p, atMs: p.t - offset}));
+		result.series.censuses = [...state.censuses.items];
 		result.censuses = state.censuses.items.map(census => ({
 			atMs: census.t - attachedAtEpoch,
 			durationMs: census.durationMs,

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
 		const from = new Date();
 		const load = os.loadavg();
 		const t0 = now();
-		log(`detection: ${cases.length} fixtures, ${detectionConcurrency} at a time (about 12 minutes for the whole suite)`);
+		log(`detection: ${cases.length} fixtures, ${detectionConcurrency} at a time (about 9 minutes for the whole suite, at most 16)`);
 		const results = await detectionBench(cases, detectionConcurrency, log);
 		const wallMs = now() - t0;
 		if (args.series) {
