@@ -263,7 +263,7 @@ async function main(): Promise<void> {
 				provenance(from, load),
 				'Each fixture runs as `node --inspect=127.0.0.1:0 dist/test/fixtures/leaks/<fixture>.js [--rate R]`; the benchmark attaches ' +
 					'in-process the way `leaktop --headless` does without `--duration` (Monitor + store + computeVerdict, 1 s samples, a census at attach ' +
-					'then at most every 30 s, threshold 1 MB/h) and computes the verdict once a second from the moment the attach resolved. ' +
+					'then as often as keeps it under 1 % of wall time and at most every 10 s, threshold 1 MB/h) and computes the verdict once a second from the moment the attach resolved. ' +
 					`Up to ${detectionConcurrency} fixtures run at once on the 2 cores, so each also competes with the others' load loops.` +
 					(leaks
 						? '\n\nLeaks: the first check whose verdict is `leak`, and the signals growing at that check (confidence, floor points and the time they span). ' +
