@@ -19,8 +19,6 @@ export interface MonitorOptions {
 	firstCensusDelayMs?: number | null;
 	censusMinIntervalMs?: number;
 	onEvent: (event: Event) => void;
-	/** Injected so tests can drive lag detection; defaults to the wall clock. */
-	now?: () => number;
 }
 
 /** A tick slower than this is reported as lag, not as a failure: busy targets answer late. */
@@ -56,7 +54,7 @@ export class Monitor {
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {now: Date.now, firstCensusDelayMs: null, censusMinIntervalMs: 30_000, ...options};
+		this.#options = {firstCensusDelayMs: null, censusMinIntervalMs: 10_000, ...options};
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
@@ -74,7 +72,7 @@ export class Monitor {
 		this.#endedByTarget = true;
 		this.#clearTimers();
 		this.#unsubscribeExit();
-		this.#emit({type: 'closed', t: this.#options.now(), reason});
+		this.#emit({type: 'closed', t: Date.now(), reason});
 		this.#resolveDone(reason);
 	}
 
@@ -95,7 +93,7 @@ export class Monitor {
 			await session.sendNode('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
 			const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
 			const monitor = new Monitor(session, options);
-			monitor.#emit({type: 'attached', target: facts, t: monitor.#options.now()});
+			monitor.#emit({type: 'attached', target: facts, t: Date.now()});
 			monitor.#tick();
 			if (monitor.#options.firstCensusDelayMs !== null) monitor.#scheduleCensus(monitor.#options.firstCensusDelayMs);
 			return monitor;
@@ -134,18 +132,17 @@ export class Monitor {
 	census(): Promise<void> {
 		if (this.#session.closed || this.#stopping) return Promise.resolve();
 		this.#censusRunning ??= (async () => {
-			const {now} = this.#options;
-			this.#emit({type: 'census-started', t: now()});
+			this.#emit({type: 'census-started', t: Date.now()});
 			let durationMs = 0;
 			try {
 				const census = await takeListenerCensus(this.#session);
 				durationMs = census.durationMs;
 				this.#emit({type: 'census', census});
 				const usage = await this.#session.send('Runtime.getHeapUsage');
-				this.#emit({type: 'heap-floor', t: now(), heapUsed: usage.usedSize});
+				this.#emit({type: 'heap-floor', t: Date.now(), heapUsed: usage.usedSize});
 			} catch (error) {
 				if (this.#session.closed || this.#stopping) return;
-				this.#emit({type: 'census-failed', t: now(), message: describeError(error)});
+				this.#emit({type: 'census-failed', t: Date.now(), message: describeError(error)});
 			} finally {
 				this.#censusRunning = undefined;
 				if (!this.#session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
@@ -158,22 +155,22 @@ export class Monitor {
 
 	/** Takes one sample, then schedules the next so slow answers never pile up. */
 	#tick(): void {
-		const started = this.#options.now();
+		const started = Date.now();
 		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
-		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: this.#options.now(), sinceMs: lagAfter}), lagAfter);
+		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
 		this.#inFlight = evaluateValue(this.#session, sampleExpression, {timeoutMs: sampleTimeoutMs})
 			.then(value => {
-				this.#emit({type: 'sample', sample: parseSample(value), receivedAt: this.#options.now()});
+				this.#emit({type: 'sample', sample: parseSample(value), receivedAt: Date.now()});
 			})
 			.catch((error: unknown) => {
 				if (this.#session.closed || this.#stopping) return;
 				const text = error instanceof TimeoutError ? `sample timed out: ${error.message}` : `sample failed: ${describeError(error)}`;
-				this.#emit({type: 'log', t: this.#options.now(), level: 'warn', text});
+				this.#emit({type: 'log', t: Date.now(), level: 'warn', text});
 			})
 			.finally(() => {
 				clearTimeout(this.#lagTimer);
 				if (this.#session.closed || this.#stopping) return;
-				const wait = Math.max(0, this.#options.intervalMs - (this.#options.now() - started));
+				const wait = Math.max(0, this.#options.intervalMs - (Date.now() - started));
 				this.#timer = setTimeout(() => this.#tick(), wait);
 			});
 	}
@@ -181,18 +178,17 @@ export class Monitor {
 	/** Forces a full GC and logs heapUsed before and after. */
 	async gc(): Promise<void> {
 		if (this.#session.closed || this.#stopping) return;
-		const {now} = this.#options;
-		this.#emit({type: 'gc-started', t: now()});
+		this.#emit({type: 'gc-started', t: Date.now()});
 		try {
 			const before = await this.#session.send('Runtime.getHeapUsage');
-			const started = now();
+			const started = Date.now();
 			await this.#session.send('HeapProfiler.collectGarbage', undefined, gcTimeoutMs);
-			const durationMs = now() - started;
+			const durationMs = Date.now() - started;
 			const after = await this.#session.send('Runtime.getHeapUsage');
-			this.#emit({type: 'gc-finished', t: now(), before: before.usedSize, after: after.usedSize, durationMs});
+			this.#emit({type: 'gc-finished', t: Date.now(), before: before.usedSize, after: after.usedSize, durationMs});
 		} catch (error) {
 			if (error instanceof TargetGoneError) return;
-			this.#emit({type: 'gc-failed', t: now(), message: describeError(error)});
+			this.#emit({type: 'gc-failed', t: Date.now(), message: describeError(error)});
 		}
 	}
 
@@ -202,10 +198,9 @@ export class Monitor {
 	 */
 	stop(reason: string): Promise<void> {
 		this.#stopping ??= (async () => {
-			const {now} = this.#options;
 			this.#clearTimers();
 			this.#unsubscribeExit();
-			if (!this.#session.closed) this.#emit({type: 'detaching', t: now(), reason});
+			if (!this.#session.closed) this.#emit({type: 'detaching', t: Date.now(), reason});
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
 			if (!this.#session.closed) {
@@ -213,7 +208,7 @@ export class Monitor {
 			}
 			const byTarget = this.#session.closed;
 			await this.#session.close();
-			if (!byTarget) this.#emit({type: 'closed', t: now(), reason: `detached (${reason})`});
+			if (!byTarget) this.#emit({type: 'closed', t: Date.now(), reason: `detached (${reason})`});
 			this.#resolveDone(reason);
 		})();
 		return this.#stopping;
