@@ -1,11 +1,13 @@
 /**
  * The app `leaktop demo` watches: a small HTTP server that drives its own traffic and leaks in
- * the four ways the seed describes. Each scenario leaks about 2-3 MB a minute at the default
- * rate, slow enough to watch for an hour, fast enough to see in a minute.
+ * the four ways the seed describes. Each scenario retains about 4-5 MB a minute at the default
+ * 20 requests a second: fast enough for a verdict within a minute, slow enough to watch for an
+ * hour.
  */
 import {EventEmitter} from 'node:events';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {randomBytes} from 'node:crypto';
 import {Readable} from 'node:stream';
 
 import {type Scenario, scenarios} from './scenarios.js';
@@ -38,15 +40,19 @@ function start(): void {
 	// stream: an audit stream nobody reads; push() ignores backpressure, so Buffers pile up off-heap.
 	const audit = new Readable({read() {}});
 
+	// Text that really occupies `bytes` on the heap: `'x'.repeat(n)` would share its halves and
+	// weigh almost nothing.
+	const text = (bytes: number) => randomBytes(bytes >> 1).toString('hex');
+
 	let sequence = 0;
 	const handlers: Record<Scenario, (res: http.ServerResponse) => void> = {
 		listeners(res) {
-			const context = {requestId: ++sequence, trace: 'x'.repeat(2000)};
+			const context = {requestId: ++sequence, trace: text(4000)};
 			bus.on('update', (data: unknown) => res.writableEnded || res.write(JSON.stringify({data, id: context.requestId, trace: context.trace.length})));
 			res.end('ok');
 		},
 		closure(res) {
-			const order = {id: ++sequence, items: Array.from({length: 20}, (_, i) => ({name: `item-${i}-${sequence}`, note: 'n'.repeat(100)}))};
+			const order = {id: ++sequence, items: Array.from({length: 20}, (_, i) => ({name: `item-${i}-${sequence}`, note: text(160)}))};
 			const summary = order.items.map(i => i.name).join(',').slice(0, 40);
 			const audit = () => order.items.length;
 			shutdownHooks.push(() => summary);
@@ -54,11 +60,11 @@ function start(): void {
 		},
 		cache(res) {
 			const id = `user-${++sequence}`;
-			userCache.set(id, {id, profile: 'p'.repeat(2000), history: Array.from({length: 64}, (_, i) => i * sequence)});
+			userCache.set(id, {id, profile: text(3600), history: Array.from({length: 64}, (_, i) => i * sequence)});
 			res.end(String(userCache.size));
 		},
 		stream(res) {
-			audit.push(Buffer.alloc(2500, sequence++ & 0xff));
+			audit.push(Buffer.alloc(4200, sequence++ & 0xff));
 			res.end('ok');
 		},
 	};
