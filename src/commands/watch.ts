@@ -105,7 +105,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	const verdict = computeVerdict(store.getState(), config.verdictOptions);
 	if (config.headless) context.status(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);
 	if (config.reportPath) {
-		const report = buildReport(store.getState(), {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs, verdictOptions: config.verdictOptions});
+		const report = buildReport(store.getState(), verdict, {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs, verdictOptions: config.verdictOptions});
 		await writeOutputFile(config.reportPath, `${JSON.stringify(report, null, 2)}\n`, 'the report');
 		context.status(`report written to ${config.reportPath} (${report.samples.length} samples)`);
 	}

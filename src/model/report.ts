@@ -1,6 +1,6 @@
 import type {State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
-import {censusesSinceBaseline, computeVerdict, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
+import {censusesSinceBaseline, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
 
 export const reportVersion = 1;
@@ -39,8 +39,8 @@ export interface ReportMeta {
 	verdictOptions: VerdictOptions;
 }
 
-export function buildReport(state: State, meta: ReportMeta): Report {
-	const verdict = computeVerdict(state, meta.verdictOptions);
+/** `verdict` is the one the caller already computed from the same state. */
+export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta): Report {
 	const byType: Report['resources']['byType'] = {};
 	const current = state.samples.items.at(-1);
 	for (const type of resourceTypes(state.samples.items)) {

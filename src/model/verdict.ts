@@ -99,9 +99,9 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 	const forced = spec.kind === 'heap' ? state.heapFloors.items : [];
 	const floors = floorPoints(points, forced);
 	// The 2 % rule is about the size of the series itself (for rss, all of it).
-	const scale = samples.map(s => ({t: s.t, v: s[spec.series]}));
-	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(scale), ...(spec.minSpanMs ? {minSpanMs: spec.minSpanMs} : {})});
 	const series = samples.map(s => s[spec.series]);
+	const scale = samples.map((s, i) => ({t: s.t, v: series[i]!}));
+	const {verdict, trend} = judge(floors, {thresholdPerHour: options.thresholdBytesPerHour, minGrowth: minFloorGrowth(scale), ...(spec.minSpanMs ? {minSpanMs: spec.minSpanMs} : {})});
 	const current = series.at(-1) ?? 0;
 	const limit = spec.limit(state.target);
 	return {
@@ -195,12 +195,16 @@ export function computeVerdict(state: State, options: VerdictOptions = defaultVe
 	return {leak: signals.some(s => s.verdict === 'growing'), signals};
 }
 
+/** No leak yet, and the heap (the primary series) has too little history to say more. */
+export function isCollectingEvidence(verdict: LeakVerdict): boolean {
+	return !verdict.leak && verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
+}
+
 /** The one line at the top of the screen. */
 export function headline(verdict: LeakVerdict): string {
 	const growing = verdict.signals.filter(s => s.verdict === 'growing');
 	if (growing.length === 0) {
-		const warming = verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
-		return warming ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
+		return isCollectingEvidence(verdict) ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
 	}
 	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};
 	const first = growing[0]!;

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {headline, type LeakVerdict} from '../model/verdict.js';
+import {headline, isCollectingEvidence, type LeakVerdict} from '../model/verdict.js';
 
 export interface VerdictLineProps {
 	verdict: LeakVerdict;
@@ -7,7 +7,7 @@ export interface VerdictLineProps {
 }
 
 export function VerdictLine({verdict, width}: VerdictLineProps) {
-	const warming = !verdict.leak && verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
+	const warming = isCollectingEvidence(verdict);
 	const color = verdict.leak ? 'red' : warming ? 'yellow' : 'green';
 	const label = verdict.leak ? 'LEAK' : warming ? 'WAIT' : 'OK';
 	return (
