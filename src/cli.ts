@@ -2,6 +2,7 @@ import meow from 'meow';
 import {describeError, LeaktopError, UsageError} from './errors.js';
 import {parseDuration} from './model/duration.js';
 import {parseRate} from './model/rate.js';
+import {parseSampling} from './model/size.js';
 import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
 import type {WatchConfig, WatchTarget} from './commands/watch.js';
@@ -25,6 +26,12 @@ const help = `
 	  --duration D       stop after D (headless runs until interrupted without it)
 	  --report FILE      write a JSON report when the session ends
 	  --json             stream one JSON object per sample to stdout (NDJSON); implies --headless
+	  --sampling SIZE    allocation sampling: one sample per SIZE allocated on average
+	                     (default 512KiB, as node --heap-prof; 64KiB, 1MiB...; off disables it).
+	                     Smaller is finer and costs the target more (bench: see README)
+	  --heap-profile FILE
+	                     at the end, write the allocation profile as a .heapprofile file
+	                     (Chrome DevTools > Memory > Load opens it)
 	  --threshold RATE   floor growth that counts as a leak (default 1MB/h); RATE is 500KB/h, 5MB/min...
 	  --fail-on-growth [RATE]
 	                     exit 1 when the verdict is a leak, 0 when not (RATE sets --threshold)
@@ -36,7 +43,8 @@ const help = `
 	  --help             show this help
 	  --version          show the version
 
-	Keys: g force GC, b baseline, l listener census, tab next panel, p pause view, ? help,
+	Keys: g force GC, b baseline, l listener census, tab next panel, up/down select a site,
+	enter its stack, i show internals, e export heap profile, p pause view, ? help,
 	q or ctrl+c detach and quit.
 
 	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
@@ -46,6 +54,7 @@ const help = `
 	Examples
 	  $ kubectl port-forward pod/api-7d9 9229:9229 & leaktop --port 9229
 	  $ leaktop --headless --duration 2m --report report.json
+	  $ leaktop --headless --duration 5m --sampling 64KiB --heap-profile app.heapprofile
 	  $ leaktop --pid 4242
 	  $ leaktop demo --scenario cache
 `;
@@ -60,6 +69,8 @@ const flagSpec = {
 	duration: {type: 'string'},
 	report: {type: 'string'},
 	json: {type: 'boolean', default: false},
+	sampling: {type: 'string', default: '512KiB'},
+	heapProfile: {type: 'string'},
 	threshold: {type: 'string', default: '1MB/h'},
 	failOnGrowth: {type: 'string'},
 	scenario: {type: 'string', default: 'all'},
@@ -157,6 +168,8 @@ async function main(argv: string[]): Promise<Outcome> {
 	const headless = flags.headless || flags.json || !process.stdout.isTTY || !process.stdin.isTTY;
 	// React's development build costs the TUI about a third more CPU (bench/RESULTS.md).
 	if (!headless) process.env.NODE_ENV ??= 'production';
+	const samplingIntervalBytes = parseSampling(flags.sampling);
+	if (flags.heapProfile !== undefined && samplingIntervalBytes === null) throw new UsageError('--heap-profile needs allocation sampling: drop --sampling off');
 	const failOnGrowth = flags.failOnGrowth !== undefined;
 	const thresholdBytesPerHour = parseRate(failOnGrowth && flags.failOnGrowth !== '' ? flags.failOnGrowth : flags.threshold, failOnGrowth && flags.failOnGrowth !== '' ? 'fail-on-growth' : 'threshold');
 	const base = {
@@ -165,6 +178,8 @@ async function main(argv: string[]): Promise<Outcome> {
 		json: flags.json,
 		durationMs,
 		reportPath: flags.report,
+		heapProfilePath: flags.heapProfile,
+		samplingIntervalBytes,
 		leaktopVersion: cli.pkg.version ?? '0.0.0',
 		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},
 		failOnGrowth,

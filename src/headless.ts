@@ -6,6 +6,8 @@ export interface HeadlessOptions {
 	monitor: Monitor;
 	signal: AbortSignal;
 	durationMs: number | undefined;
+	/** Runs while still attached, after the last census and profile poll (writes output files). */
+	beforeStop?: () => Promise<void>;
 }
 
 /** One NDJSON line per sample: what `--json` streams to stdout. */
@@ -14,7 +16,7 @@ export function sampleLine(event: Event): string | undefined {
 }
 
 /** Runs without a screen until the duration ends, a signal arrives, or the target goes away. */
-export async function runHeadless({monitor, signal, durationMs}: HeadlessOptions): Promise<Outcome> {
+export async function runHeadless({monitor, signal, durationMs, beforeStop}: HeadlessOptions): Promise<Outcome> {
 	let timer: NodeJS.Timeout | undefined;
 	const elapsed = new Promise<string>(resolve => {
 		if (durationMs !== undefined) timer = setTimeout(() => resolve(`duration of ${durationMs / 1000}s reached`), durationMs);
@@ -22,7 +24,11 @@ export async function runHeadless({monitor, signal, durationMs}: HeadlessOptions
 	try {
 		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
 		// A last census closes the listener series at the end of the run, as the report needs.
-		if (!monitor.endedByTarget && !signal.aborted) await monitor.census();
+		if (!monitor.endedByTarget && !signal.aborted) {
+			await monitor.census();
+			await monitor.pollAllocations();
+		}
+		if (!monitor.endedByTarget) await beforeStop?.();
 		const byTarget = monitor.endedByTarget;
 		await monitor.stop(reason);
 		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};

@@ -1,4 +1,6 @@
-import {ConnectError} from '../errors.js';
+import {ConnectError, describeError} from '../errors.js';
+import {formatBytes} from '../model/format.js';
+import {writeHeapProfile} from '../heap-profile.js';
 import {formatAddress} from '../inspector/endpoint.js';
 import {type Endpoint, Monitor} from '../inspector/monitor.js';
 import {openInspector} from '../inspector/pid.js';
@@ -19,6 +21,10 @@ export interface WatchConfig {
 	json: boolean;
 	durationMs: number | undefined;
 	reportPath: string | undefined;
+	/** Where to write the allocation profile when the session ends. */
+	heapProfilePath: string | undefined;
+	/** Allocation sampling interval in bytes; null turns sampling off. */
+	samplingIntervalBytes: number | null;
 	leaktopVersion: string;
 	verdictOptions: VerdictOptions;
 	/** Exit 1 when the verdict at the end is a leak. */
@@ -56,9 +62,10 @@ interface Attached {
 }
 
 async function attach(endpoint: Endpoint, config: WatchConfig, context: WatchContext): Promise<Attached> {
-	const store = createStore(initialState({historySize: historySize(config)}));
+	const store = createStore(initialState({historySize: historySize(config), samplingIntervalBytes: config.samplingIntervalBytes}));
 	const monitor = await Monitor.attach(endpoint, {
 		intervalMs: config.intervalMs,
+		samplingIntervalBytes: config.samplingIntervalBytes,
 		...censusCadence(config),
 		onEvent(event) {
 			store.dispatch(event);
@@ -88,19 +95,32 @@ async function attachToPid(pid: number, config: WatchConfig, context: WatchConte
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
 	const startedAt = Date.now();
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
+	if (config.heapProfilePath) await assertWritable(config.heapProfilePath, 'the heap profile');
 	// Loading Ink and React takes longer than attaching: do both at once. Headless runs and
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');
 	tui?.catch(() => undefined);
 	const {monitor, store} = config.target.kind === 'pid' ? await attachToPid(config.target.pid, config, context) : await attach(config.target, config, context);
+	let heapProfileError: unknown;
+	// The profile lives in the target only while sampling runs: write it before the detach.
+	const beforeStop = async () => {
+		if (!config.heapProfilePath) return;
+		try {
+			const bytes = await writeHeapProfile(monitor, config.heapProfilePath);
+			store.dispatch({type: 'profile-written', t: Date.now(), path: config.heapProfilePath, bytes});
+			context.status(`heap profile written to ${config.heapProfilePath} (${formatBytes(bytes)})`);
+		} catch (error) {
+			heapProfileError = error;
+		}
+	};
 	let outcome: Outcome;
 	if (config.headless) {
 		const target = store.getState().target;
 		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
-		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs});
+		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop});
 	} else {
 		const {runTui} = await tui!;
-		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions});
+		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop});
 	}
 	const verdict = computeVerdict(store.getState(), config.verdictOptions);
 	if (config.headless) context.status(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);
@@ -109,6 +129,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		await writeOutputFile(config.reportPath, `${JSON.stringify(report, null, 2)}\n`, 'the report');
 		context.status(`report written to ${config.reportPath} (${report.samples.length} samples)`);
 	}
+	if (heapProfileError !== undefined && outcome.exitCode === exitCodes.ok) return {exitCode: exitCodes.error, message: describeError(heapProfileError)};
 	if (config.failOnGrowth && outcome.exitCode === exitCodes.ok && verdict.leak) return {exitCode: exitCodes.leak};
 	return outcome;
 }

@@ -3,7 +3,7 @@
  * counts per event name, grouped by the emitter's constructor name.
  *
  * `Runtime.queryObjects` finds the emitters (it forces a full GC and walks the heap, so it is
- * slow on big heaps: run it on demand or at a low cadence, see `nextCensusDelayMs`), then one
+ * slow on big heaps: run it on demand or at a low cadence, see `budgetedDelayMs`), then one
  * reviewed function runs in the target over the array it returned and sends back only the
  * aggregated rows, by value. Everything the census creates in the target lives in one object
  * group that is released in every case, so it holds nothing alive afterwards and leaves no
@@ -12,6 +12,7 @@
 import {LeaktopError, TimeoutError} from '../errors.js';
 import type {ListenerCensus, ListenerRow} from '../model/types.js';
 import type {InspectorSession} from './session.js';
+import {ownExpression, ownFunction} from './expressions.js';
 
 export type {ListenerCensus, ListenerRow};
 
@@ -280,7 +281,7 @@ async function callCensus(session: InspectorSession, arrayId: string, {kind, isP
 		'Runtime.callFunctionOn',
 		{
 			objectId: arrayId,
-			functionDeclaration: censusFunction,
+			functionDeclaration: ownFunction(censusFunction),
 			arguments: [{value: kind}, {objectId: isProxyId}, {value: defaultMax}, {value: maxEmitters}, {value: maxRows}],
 			returnByValue: true,
 			silent: true,
@@ -301,7 +302,7 @@ async function callCensus(session: InspectorSession, arrayId: string, {kind, isP
 
 /** Evaluates one of the fixed expressions above into the census's object group. */
 async function remote(session: InspectorSession, expression: string, timeoutMs: number) {
-	const {result, exceptionDetails} = await session.send('Runtime.evaluate', {expression, includeCommandLineAPI: true, silent: true, objectGroup}, timeoutMs);
+	const {result, exceptionDetails} = await session.send('Runtime.evaluate', {expression: ownExpression(expression), includeCommandLineAPI: true, silent: true, objectGroup}, timeoutMs);
 	if (exceptionDetails) {
 		const description = (exceptionDetails.exception?.description ?? exceptionDetails.text).split('\n')[0];
 		throw new LeaktopError(`the listener census failed in the target: ${description}`);

@@ -1,6 +1,6 @@
 import {LeaktopError, NotNodeError} from '../errors.js';
 import type {InspectorSession} from './session.js';
-import {isNodeExpression} from './expressions.js';
+import {isNodeExpression, ownExpression} from './expressions.js';
 
 /** Remote objects leaktop creates, if any, live in this group and are released on detach. */
 export const objectGroup = 'leaktop';
@@ -15,7 +15,7 @@ export interface EvaluateOptions {
 export async function evaluateValue(session: InspectorSession, expression: string, {timeoutMs, commandLineApi = false}: EvaluateOptions = {}): Promise<unknown> {
 	const result = await session.send(
 		'Runtime.evaluate',
-		{expression, returnByValue: true, silent: true, objectGroup, includeCommandLineAPI: commandLineApi},
+		{expression: ownExpression(expression), returnByValue: true, silent: true, objectGroup, includeCommandLineAPI: commandLineApi},
 		timeoutMs,
 	);
 	if (result.exceptionDetails) {

@@ -2,6 +2,21 @@
  * The fixed, reviewed expressions leaktop evaluates in the target. Each reads state and returns
  * a plain value; none defines globals or keeps references, so detaching leaves nothing behind.
  */
+import {ownFunctionName} from '../model/allocations.js';
+
+/**
+ * Wraps an expression in a function named for leaktop, so that the sampling heap profile can
+ * count what leaktop itself allocates apart from the application (V8 reports evaluated code
+ * with an empty URL, whatever its sourceURL comment says).
+ */
+export function ownExpression(code: string): string {
+	return `(function ${ownFunctionName}() { return (${code}); })()`;
+}
+
+/** The same for a `Runtime.callFunctionOn` declaration: `this` and the arguments pass through. */
+export function ownFunction(declaration: string): string {
+	return `function ${ownFunctionName}(...args) { return (${declaration}).apply(this, args); }`;
+}
 
 /** Confirms the runtime is Node before anything else runs. */
 export const isNodeExpression = `typeof process === 'object' && process !== null && typeof process.versions === 'object' && typeof process.versions.node === 'string'`;
@@ -21,6 +36,7 @@ export const factsExpression = `(() => {
 		nodeVersion: process.version,
 		title: process.title,
 		argv: process.argv.slice(),
+		cwd: process.cwd(),
 		heapSizeLimit,
 		constrainedMemory: typeof constrained === 'number' ? constrained : null,
 	};

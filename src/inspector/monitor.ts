@@ -1,12 +1,14 @@
-import {describeError, TargetGoneError, TimeoutError} from '../errors.js';
+import {describeError, LeaktopError, TargetGoneError, TimeoutError} from '../errors.js';
 import type {Event} from '../model/state.js';
 import {type Address, formatAddress, resolveNodeTarget} from './endpoint.js';
 import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
 import {censusObjectGroup, takeListenerCensus} from './census.js';
-import {nextCensusDelayMs} from '../model/listeners.js';
+import {budgetedDelayMs} from '../model/cadence.js';
 import {parseFacts, parseSample} from './target-facts.js';
+import {AllocationSampler} from './sampling.js';
+import type {SamplingProfile} from '../model/allocations.js';
 
 export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
 
@@ -18,6 +20,8 @@ export interface MonitorOptions {
 	 */
 	firstCensusDelayMs?: number | null;
 	censusMinIntervalMs?: number;
+	/** Allocation sampling interval in bytes (V8's `samplingInterval`); null leaves sampling off. */
+	samplingIntervalBytes?: number | null;
 	onEvent: (event: Event) => void;
 }
 
@@ -51,10 +55,13 @@ export class Monitor {
 	readonly #unsubscribeExit: () => void;
 	#censusTimer: NodeJS.Timeout | undefined;
 	#censusRunning: Promise<void> | undefined;
+	readonly #sampler: AllocationSampler | undefined;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {firstCensusDelayMs: null, censusMinIntervalMs: 10_000, ...options};
+		this.#options = {firstCensusDelayMs: null, censusMinIntervalMs: 10_000, samplingIntervalBytes: null, ...options};
+		const {samplingIntervalBytes} = this.#options;
+		if (samplingIntervalBytes !== null) this.#sampler = new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
@@ -71,6 +78,7 @@ export class Monitor {
 		if (this.#stopping || this.#endedByTarget) return;
 		this.#endedByTarget = true;
 		this.#clearTimers();
+		this.#sampler?.halt();
 		this.#unsubscribeExit();
 		this.#emit({type: 'closed', t: Date.now(), reason});
 		this.#resolveDone(reason);
@@ -94,6 +102,7 @@ export class Monitor {
 			const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
 			const monitor = new Monitor(session, options);
 			monitor.#emit({type: 'attached', target: facts, t: Date.now()});
+			await monitor.#sampler?.start();
 			monitor.#tick();
 			if (monitor.#options.firstCensusDelayMs !== null) monitor.#scheduleCensus(monitor.#options.firstCensusDelayMs);
 			return monitor;
@@ -146,7 +155,7 @@ export class Monitor {
 			} finally {
 				this.#censusRunning = undefined;
 				if (!this.#session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
-					this.#scheduleCensus(nextCensusDelayMs(durationMs, 0.01, this.#options.censusMinIntervalMs));
+					this.#scheduleCensus(budgetedDelayMs(durationMs, 0.01, this.#options.censusMinIntervalMs));
 				}
 			}
 		})();
@@ -173,6 +182,17 @@ export class Monitor {
 				const wait = Math.max(0, this.#options.intervalMs - (Date.now() - started));
 				this.#timer = setTimeout(() => this.#tick(), wait);
 			});
+	}
+
+	/** Polls the allocation profile now (the panel and the report read the result). */
+	pollAllocations(): Promise<void> {
+		return this.#stopping || !this.#sampler ? Promise.resolve() : this.#sampler.poll();
+	}
+
+	/** The live sampling profile as V8 gives it: what a `.heapprofile` file holds. */
+	async samplingProfile(): Promise<SamplingProfile> {
+		if (!this.#sampler?.running) throw new LeaktopError('allocation sampling is not running, so there is no heap profile to write');
+		return this.#sampler.profile();
 	}
 
 	/** Forces a full GC and logs heapUsed before and after. */
@@ -203,6 +223,7 @@ export class Monitor {
 			if (!this.#session.closed) this.#emit({type: 'detaching', t: Date.now(), reason});
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
+			await this.#sampler?.stop();
 			if (!this.#session.closed) {
 				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
 			}

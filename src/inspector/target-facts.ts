@@ -20,6 +20,7 @@ export function parseFacts(value: unknown, address: string, webSocketUrl: string
 		argv: Array.isArray(v.argv) ? v.argv.filter((a): a is string => typeof a === 'string') : [],
 		address,
 		webSocketUrl,
+		cwd: typeof v.cwd === 'string' ? v.cwd : null,
 		heapSizeLimit: normalizeLimit(v.heapSizeLimit),
 		constrainedMemory: normalizeLimit(v.constrainedMemory),
 	};

@@ -1,5 +1,5 @@
 /**
- * Listener census arithmetic: growth between two censuses, and how often a census may run.
+ * Listener census arithmetic: growth between two censuses.
  * Pure: no I/O, no timers.
  */
 import type {ListenerCensus, ListenerRow} from './types.js';
@@ -22,13 +22,4 @@ export function listenerGrowth(baseline: ListenerCensus | null, latest: Listener
 		.map(row => ({...row, growth: baseline === null ? 0 : row.count - (before.get(rowKey(row)) ?? 0)}))
 		.sort((a, b) => b.growth - a.growth || b.count - a.count || a.emitter.localeCompare(b.emitter) || a.event.localeCompare(b.event))
 		.slice(0, Math.max(0, limit));
-}
-
-/**
- * How long to wait before the next census so that censuses take at most `budget` of wall
- * time: the last one's duration divided by the budget, kept within [minMs, maxMs].
- */
-export function nextCensusDelayMs(lastDurationMs: number, budget = 0.01, minMs = 30_000, maxMs = 600_000): number {
-	if (!Number.isFinite(lastDurationMs) || lastDurationMs < 0 || !(budget > 0)) return maxMs;
-	return Math.min(maxMs, Math.max(minMs, Math.ceil(lastDurationMs / budget)));
 }

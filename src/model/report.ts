@@ -2,6 +2,9 @@ import type {State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
 import {censusesSinceBaseline, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
+import type {PathAggregate, StackFrame} from './allocations.js';
+import type {PollInfo, SamplingStatus} from './allocations-state.js';
+import {allocationRows} from './allocation-table.js';
 
 export const reportVersion = 1;
 
@@ -25,11 +28,42 @@ export interface Report {
 		censuses: number;
 		lastCensus: {t: number; durationMs: number; emitterCount: number} | null;
 	};
+	/** Sampled allocations still alive, internals folded into the user code that called them. */
+	allocations: {
+		samplingIntervalBytes: number | null;
+		status: SamplingStatus;
+		/** Why sampling is off, stopped or failed. */
+		reason: string | null;
+		polls: number;
+		lastPoll: PollInfo | null;
+		/** Most growth since the baseline first. */
+		top: AllocationEntry[];
+		/** The heaviest call paths (site and nearest user callers), most live bytes first. */
+		paths: Array<Omit<PathAggregate, 'key'>>;
+	};
 	/** heapUsed right after each forced GC (`g`) or census: exact floors, target clock. */
 	heapFloors: Array<{t: number; heapUsed: number}>;
 	samples: MemorySample[];
 	log: LogEntry[];
 }
+
+export interface AllocationEntry {
+	functionName: string;
+	url: string;
+	/** 1-based; where the allocating function starts (V8 samples functions, not statements). */
+	line: number;
+	column: number;
+	liveBytes: number;
+	/** Since the baseline (attach, or the last `b`). */
+	growthBytes: number;
+	ratePerMinute: number;
+	samples: number;
+	/** Allocating frame first, with this site's bytes through each frame. */
+	stack: StackFrame[];
+}
+
+/** Sites in the report: enough to find the leak, small enough to read. */
+const reportedSites = 20;
 
 export interface ReportMeta {
 	leaktopVersion: string;
@@ -65,6 +99,22 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 			top: latest ? listenerGrowth(censuses[0] ?? null, latest) : [],
 			censuses: censuses.length,
 			lastCensus: latest ? {t: latest.t, durationMs: latest.durationMs, emitterCount: latest.emitterCount} : null,
+		},
+		allocations: {
+			samplingIntervalBytes: state.allocations.intervalBytes,
+			status: state.allocations.status,
+			reason: state.allocations.reason,
+			polls: state.allocations.polls,
+			lastPoll: state.allocations.lastPoll,
+			top: allocationRows(state.allocations.user, reportedSites).map(row => ({
+				...row.site,
+				liveBytes: row.liveBytes,
+				growthBytes: row.growthBytes,
+				ratePerMinute: Math.round(row.ratePerMinute),
+				samples: row.samples,
+				stack: row.stack,
+			})),
+			paths: state.allocations.paths.user.slice(0, reportedSites).map(({frames, liveBytes, samples}) => ({frames, liveBytes, samples})),
 		},
 		heapFloors: state.heapFloors.items.map(p => ({t: p.t, heapUsed: p.v})),
 		samples: state.samples.items.slice(),

@@ -2,9 +2,11 @@ import {append, createRing, last, type Ring} from './ring.js';
 import type {ConnectionState, ListenerCensus, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
 import {formatBytes, formatCost, formatSignedBytes} from './format.js';
 import type {Point} from './growth.js';
+import type {ProfileAggregate} from './allocations.js';
+import {type AllocationsState, initialAllocations, moveSelection, withBaseline, withPoll} from './allocations-state.js';
 
 /** What the lower part of the screen shows; tab cycles through them. */
-export const panels = ['chart', 'resources', 'listeners'] as const;
+export const panels = ['chart', 'allocations', 'resources', 'listeners'] as const;
 export type Panel = (typeof panels)[number];
 
 export interface State {
@@ -27,6 +29,7 @@ export interface State {
 	censuses: Ring<ListenerCensus>;
 	censusRunning: boolean;
 	panel: Panel;
+	allocations: AllocationsState;
 }
 
 export type Event =
@@ -45,6 +48,14 @@ export type Event =
 	| {type: 'census-started'; t: number}
 	| {type: 'census'; census: ListenerCensus}
 	| {type: 'census-failed'; t: number; message: string}
+	| {type: 'sampling-started'; t: number; intervalBytes: number}
+	| {type: 'allocations'; t: number; durationMs: number; aggregate: ProfileAggregate}
+	| {type: 'sampling-stopped'; t: number; reason: string}
+	| {type: 'sampling-failed'; t: number; message: string}
+	| {type: 'toggle-internals'}
+	| {type: 'select-allocation'; delta: number}
+	| {type: 'toggle-stack'}
+	| {type: 'profile-written'; t: number; path: string; bytes: number}
 	| {type: 'detaching'; t: number; reason: string}
 	| {type: 'closed'; t: number; reason: string};
 
@@ -52,9 +63,11 @@ export interface StateOptions {
 	/** How many samples to keep: the chart window and the report's history. */
 	historySize: number;
 	logSize?: number;
+	/** Allocation sampling interval in bytes; null when sampling is off. */
+	samplingIntervalBytes?: number | null;
 }
 
-export function initialState({historySize, logSize = 200}: StateOptions): State {
+export function initialState({historySize, logSize = 200, samplingIntervalBytes = null}: StateOptions): State {
 	return {
 		target: null,
 		connection: 'connecting',
@@ -70,6 +83,7 @@ export function initialState({historySize, logSize = 200}: StateOptions): State 
 		censuses: createRing(200),
 		censusRunning: false,
 		panel: 'chart',
+		allocations: initialAllocations(samplingIntervalBytes),
 	};
 }
 
@@ -124,7 +138,7 @@ export function reduce(state: State, event: Event): State {
 			return {...state, panel: panels[(panels.indexOf(state.panel) + 1) % panels.length]!};
 		case 'baseline': {
 			const t = last(state.samples)?.t ?? toTargetClock(state, event.t);
-			return withLog({...state, baselineT: t}, event.t, 'info', 'baseline set: growth now counts from here');
+			return withLog({...state, baselineT: t, allocations: withBaseline(state.allocations, t)}, event.t, 'info', 'baseline set: growth now counts from here');
 		}
 		case 'heap-floor':
 			return withFloor(state, event.t, event.heapUsed);
@@ -142,6 +156,33 @@ export function reduce(state: State, event: Event): State {
 		}
 		case 'census-failed':
 			return withLog({...state, censusRunning: false}, event.t, 'warn', `listener census failed: ${event.message}`);
+		case 'sampling-started':
+			return withLog(
+				{...state, allocations: {...state.allocations, status: 'running', reason: null, intervalBytes: event.intervalBytes}},
+				event.t,
+				'info',
+				`allocation sampling started: one sample per ${formatBytes(event.intervalBytes)} allocated on average`,
+			);
+		case 'allocations':
+			return {...state, allocations: withPoll(state.allocations, event.aggregate, toTargetClock(state, event.t), event.t, event.durationMs)};
+		case 'sampling-stopped': {
+			// Stopped by leaktop while detaching is routine; stopped by someone else is news.
+			const level = state.connection === 'detaching' ? 'info' : 'warn';
+			return withLog({...state, allocations: {...state.allocations, status: 'stopped', reason: event.reason}}, event.t, level, event.reason);
+		}
+		case 'sampling-failed': {
+			const reason = `allocation sampling could not start: ${event.message}`;
+			return withLog({...state, allocations: {...state.allocations, status: 'failed', reason}}, event.t, 'warn', reason);
+		}
+		// Selecting brings the allocations panel up, wherever tab left the lower panel.
+		case 'toggle-internals':
+			return {...state, panel: 'allocations', allocations: {...state.allocations, showInternals: !state.allocations.showInternals, selected: 0, stackOpen: false}};
+		case 'select-allocation':
+			return {...state, panel: 'allocations', allocations: moveSelection(state.allocations, event.delta)};
+		case 'toggle-stack':
+			return {...state, panel: 'allocations', allocations: {...state.allocations, stackOpen: !state.allocations.stackOpen}};
+		case 'profile-written':
+			return withLog(state, event.t, 'info', `heap profile written to ${event.path} (${formatBytes(event.bytes)}); load it in Chrome DevTools > Memory`);
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':

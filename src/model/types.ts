@@ -26,6 +26,8 @@ export interface TargetInfo {
 	/** Where leaktop is connected: `host:port`. */
 	address: string;
 	webSocketUrl: string;
+	/** `process.cwd()`: allocation sites are shown relative to it. */
+	cwd: string | null;
 	/** `v8.getHeapStatistics().heap_size_limit`. */
 	heapSizeLimit: number | null;
 	/** `process.constrainedMemory()` when the process runs under a real limit (cgroup), else null. */

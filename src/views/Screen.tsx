@@ -8,6 +8,8 @@ import {MemoryPanel} from './MemoryPanel.js';
 import {HeapChart} from './HeapChart.js';
 import {ResourcesPanel} from './ResourcesPanel.js';
 import {ListenersPanel} from './ListenersPanel.js';
+import {AllocationsPanel} from './AllocationsPanel.js';
+import {visibleRows} from '../model/allocations-state.js';
 import {EventLog} from './EventLog.js';
 import {Footer} from './Footer.js';
 import {HelpOverlay} from './HelpOverlay.js';
@@ -22,7 +24,7 @@ export interface ScreenProps {
 // Lines used by everything but the lower panel and the log lines: header 2, verdict 1,
 // memory 6, log title 1, footer 1, blank separators 2.
 const fixedLines = 13;
-/** From this height on, the chart, resources and listeners all show at once. */
+/** From this height on, the chart, allocations, resources and listeners all show at once. */
 const tallRows = 40;
 
 /** The whole screen for one frozen state; sizes come from the terminal, nothing else. */
@@ -39,32 +41,37 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const listeners = (lines: number) => (
 		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} now={state.lastSampleAt ?? 0} width={width} lines={lines} />
 	);
+	const allocations = (lines: number) => (
+		<AllocationsPanel allocations={state.allocations} rows={visibleRows(state.allocations)} cwd={state.target?.cwd ?? null} width={width} lines={lines} />
+	);
 	let lower;
 	if (rows >= tallRows) {
-		const third = Math.floor(panelLines / 3);
+		const quarter = Math.floor(panelLines / 4);
 		lower = (
 			<>
-				{chart(panelLines - 2 * third)}
-				{resources(third)}
-				{listeners(third)}
+				{chart(panelLines - 3 * quarter)}
+				{allocations(quarter)}
+				{resources(quarter)}
+				{listeners(quarter)}
 			</>
 		);
 	} else {
-		lower = {chart, resources, listeners}[state.panel](panelLines);
+		lower = {chart, allocations, resources, listeners}[state.panel](panelLines);
 	}
 	return (
 		<Box flexDirection="column" width={width}>
 			<Header target={state.target} connection={state.connection} uptime={latest?.uptime ?? null} paused={state.frozen !== null} width={width} />
 			<VerdictLine verdict={verdict} width={width} />
-			<Box marginTop={1}>
-				<MemoryPanel samples={samples} baselineT={state.baselineT} signals={verdict.signals} width={width} />
-			</Box>
 			{state.helpOpen ? (
+				// Help takes the whole body: with every key listed it is taller than the lower panel.
 				<Box marginTop={1}>
 					<HelpOverlay width={width} />
 				</Box>
 			) : (
 				<>
+					<Box marginTop={1}>
+						<MemoryPanel samples={samples} baselineT={state.baselineT} signals={verdict.signals} width={width} />
+					</Box>
 					<Box flexDirection="column" marginTop={1} height={panelLines} overflow="hidden">
 						{lower}
 					</Box>

@@ -42,13 +42,15 @@ test('live numbers in a real terminal; g forces a GC; q detaches within 2 s and 
 	}
 });
 
-test('l runs a census, tab shows resources then listeners, b sets the baseline', async () => {
+test('l runs a census, tab shows allocations, resources then listeners, b sets the baseline', async () => {
 	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
 	try {
 		await term.waitForScreen(/heapUsed\s+\d/);
 		assert.match(await term.screen(), /(WAIT|OK|LEAK) /);
 		await term.keys('l');
 		await term.waitForScreen(/listener census: \d+ listeners on \d+ emitters in \d+ ms/);
+		await term.keys('Tab');
+		await term.waitForScreen(/live allocations, 1 sample per 524\.3 KB/);
 		await term.keys('Tab');
 		await term.waitForScreen(/active resources[\s\S]*TCPServerWrap +1/);
 		await term.keys('Tab');

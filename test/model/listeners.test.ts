@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {listenerGrowth, nextCensusDelayMs} from '../../src/model/listeners.js';
+import {listenerGrowth} from '../../src/model/listeners.js';
 import type {ListenerCensus, ListenerRow} from '../../src/model/types.js';
 
 function row(emitter: string, event: string, count: number, extra: Partial<ListenerRow> = {}): ListenerRow {
@@ -71,29 +71,5 @@ describe('listenerGrowth', () => {
 
 	test('an empty latest census has no rows', () => {
 		assert.deepEqual(listenerGrowth(census([row('A', 'x', 1)]), census([])), []);
-	});
-});
-
-describe('nextCensusDelayMs', () => {
-	test('keeps the census at 1 % of wall time: duration / budget', () => {
-		assert.equal(nextCensusDelayMs(500), 50_000);
-		assert.equal(nextCensusDelayMs(1234), 123_400);
-		assert.equal(nextCensusDelayMs(500, 0.05), 30_000, '10 s is under the minimum');
-		assert.equal(nextCensusDelayMs(2000, 0.05), 40_000);
-	});
-
-	test('clamped to [minMs, maxMs]', () => {
-		assert.equal(nextCensusDelayMs(50), 30_000, 'a fast census still waits the minimum');
-		assert.equal(nextCensusDelayMs(0), 30_000);
-		assert.equal(nextCensusDelayMs(20_000), 600_000, 'a slow census waits at most the maximum');
-		assert.equal(nextCensusDelayMs(50, 0.01, 1_000, 2_000), 2_000);
-		assert.equal(nextCensusDelayMs(15, 0.01, 1_000, 2_000), 1_500);
-	});
-
-	test('nonsense input waits the maximum', () => {
-		assert.equal(nextCensusDelayMs(Number.NaN), 600_000);
-		assert.equal(nextCensusDelayMs(Number.POSITIVE_INFINITY), 600_000);
-		assert.equal(nextCensusDelayMs(-5), 600_000);
-		assert.equal(nextCensusDelayMs(500, 0), 600_000);
 	});
 });

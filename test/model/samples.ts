@@ -11,6 +11,7 @@ export const target: TargetInfo = {
 	argv: ['/usr/bin/node', 'server.js'],
 	address: '127.0.0.1:9229',
 	webSocketUrl: 'ws://127.0.0.1:9229/abc',
+	cwd: '/srv/app',
 	heapSizeLimit: 4_345_298_944,
 	constrainedMemory: 536_870_912,
 };

@@ -82,6 +82,9 @@ test('the verdict line, resources and listeners panels', () => {
 	assert.match(chart, /LEAK +heap floor \+720\.0 MB\/h, \d+ % confidence/);
 	assert.match(chart, /heapUsed +32\.0 MB +\+12\.0 MB +\+720\.0 MB\/h/);
 	state = reduce(state, {type: 'cycle-panel'});
+	const allocations = frame(state);
+	assert.match(allocations, /allocation sampling is off/);
+	state = reduce(state, {type: 'cycle-panel'});
 	const resources = frame(state);
 	assert.match(resources, /Timeout +62 +\+60 +\+3600/);
 	assert.match(resources, /TCPServerWrap +1 +0 +0/);
@@ -89,9 +92,10 @@ test('the verdict line, resources and listeners panels', () => {
 	const listeners = frame(state);
 	assert.match(listeners, /last census 10s ago, took 220 ms, 2 emitters/);
 	assert.match(listeners, /OrderBus\.update +600 +\+590 +1 +disabled/);
-	for (const text of [chart, resources, listeners]) for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, line);
+	for (const text of [chart, allocations, resources, listeners]) for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, line);
 	const tall = frame(state, 100, 50);
 	assert.match(tall, /heapUsed over the last/);
 	assert.match(tall, /active resources/);
+	assert.match(tall, /allocation site/);
 	assert.match(tall, /OrderBus\.update/);
 });

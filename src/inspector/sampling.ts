@@ -1,0 +1,124 @@
+/**
+ * V8's sampling heap profiler, driven over CDP: started at attach, polled at a cadence that
+ * keeps its cost near 1 % of wall time, stopped on detach. The profile holds only allocations
+ * still alive, with their stacks: "which lines keep allocating memory that survives".
+ */
+import {describeError, TargetGoneError, TimeoutError} from '../errors.js';
+import {aggregateProfile, type SamplingProfile} from '../model/allocations.js';
+import {budgetedDelayMs} from '../model/cadence.js';
+import type {Event} from '../model/state.js';
+import type {InspectorSession} from './session.js';
+
+export interface SamplerOptions {
+	/** Average bytes between samples (V8's `samplingInterval`). */
+	intervalBytes: number;
+	onEvent: (event: Event) => void;
+	/** Polls run no more often than this... */
+	minPollMs?: number;
+	/** ...and at least this often, whatever they cost. */
+	maxPollMs?: number;
+	/** Share of wall time the polls may take (the call plus folding the profile). */
+	budget?: number;
+}
+
+/** A large profile on a busy target can take seconds to serialize. */
+const pollTimeoutMs = 30_000;
+const stopTimeoutMs = 5000;
+
+/** V8 answers this when no client has sampling running (another client stopped it, say). */
+function isNotStarted(error: unknown): boolean {
+	return /not started/i.test(describeError(error));
+}
+
+export class AllocationSampler {
+	readonly #session: InspectorSession;
+	readonly #options: Required<SamplerOptions>;
+	#running = false;
+	#timer: NodeJS.Timeout | undefined;
+	#polling: Promise<void> | undefined;
+
+	constructor(session: InspectorSession, options: SamplerOptions) {
+		this.#session = session;
+		this.#options = {minPollMs: 2000, maxPollMs: 60_000, budget: 0.01, ...options};
+	}
+
+	get running(): boolean {
+		return this.#running;
+	}
+
+	async start(): Promise<void> {
+		const {intervalBytes} = this.#options;
+		try {
+			await this.#session.send('HeapProfiler.startSampling', {samplingInterval: intervalBytes});
+		} catch (error) {
+			if (error instanceof TargetGoneError) throw error;
+			this.#options.onEvent({type: 'sampling-failed', t: Date.now(), message: describeError(error)});
+			return;
+		}
+		this.#running = true;
+		this.#options.onEvent({type: 'sampling-started', t: Date.now(), intervalBytes});
+		this.#schedule(this.#options.minPollMs);
+	}
+
+	#schedule(delayMs: number): void {
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => void this.poll(), delayMs);
+	}
+
+	/** Reads the live profile, as Chrome DevTools saves it in a `.heapprofile` file. */
+	async profile(): Promise<SamplingProfile> {
+		if (!this.#running) throw new TargetGoneError('allocation sampling is not running');
+		return (await this.#session.send('HeapProfiler.getSamplingProfile', undefined, pollTimeoutMs)).profile;
+	}
+
+	/** One poll: folds the profile into per-site bytes for the model. Concurrent calls share it. */
+	poll(): Promise<void> {
+		if (!this.#running || this.#session.closed) return Promise.resolve();
+		this.#polling ??= (async () => {
+			clearTimeout(this.#timer);
+			const started = Date.now();
+			try {
+				const aggregate = aggregateProfile(await this.profile());
+				this.#options.onEvent({type: 'allocations', t: Date.now(), durationMs: Date.now() - started, aggregate});
+			} catch (error) {
+				if (this.#session.closed || !this.#running) return;
+				if (isNotStarted(error)) {
+					this.#running = false;
+					this.#options.onEvent({type: 'sampling-stopped', t: Date.now(), reason: 'another inspector client stopped allocation sampling (DevTools?)'});
+					return;
+				}
+				const text = error instanceof TimeoutError ? `allocation profile timed out: ${error.message}` : `allocation profile failed: ${describeError(error)}`;
+				this.#options.onEvent({type: 'log', t: Date.now(), level: 'warn', text});
+			} finally {
+				this.#polling = undefined;
+			}
+			if (this.#running && !this.#session.closed) {
+				const {budget, minPollMs, maxPollMs} = this.#options;
+				this.#schedule(budgetedDelayMs(Date.now() - started, budget, minPollMs, maxPollMs));
+			}
+		})();
+		return this.#polling;
+	}
+
+	/** Stops polling; leaves the target alone (for a connection that is already gone). */
+	halt(): void {
+		clearTimeout(this.#timer);
+		this.#timer = undefined;
+		this.#running = false;
+	}
+
+	/** Stops polling and the profiler in the target. Safe to call more than once. */
+	async stop(): Promise<void> {
+		const wasRunning = this.#running;
+		this.halt();
+		await this.#polling?.catch(() => undefined);
+		if (!wasRunning || this.#session.closed) return;
+		try {
+			await this.#session.send('HeapProfiler.stopSampling', undefined, stopTimeoutMs);
+			this.#options.onEvent({type: 'sampling-stopped', t: Date.now(), reason: 'allocation sampling stopped'});
+		} catch (error) {
+			// Closing the socket stops it too: V8 ends sampling with the session that started it.
+			if (!isNotStarted(error) && !this.#session.closed) this.#options.onEvent({type: 'log', t: Date.now(), level: 'warn', text: `stopping allocation sampling failed: ${describeError(error)}; closing the connection stops it`});
+		}
+	}
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {budgetedDelayMs} from '../../src/model/cadence.js';
+
+describe('budgetedDelayMs', () => {
+	test('keeps the census at 1 % of wall time: duration / budget', () => {
+		assert.equal(budgetedDelayMs(500), 50_000);
+		assert.equal(budgetedDelayMs(1234), 123_400);
+		assert.equal(budgetedDelayMs(500, 0.05), 30_000, '10 s is under the minimum');
+		assert.equal(budgetedDelayMs(2000, 0.05), 40_000);
+	});
+
+	test('clamped to [minMs, maxMs]', () => {
+		assert.equal(budgetedDelayMs(50), 30_000, 'a fast census still waits the minimum');
+		assert.equal(budgetedDelayMs(0), 30_000);
+		assert.equal(budgetedDelayMs(20_000), 600_000, 'a slow census waits at most the maximum');
+		assert.equal(budgetedDelayMs(50, 0.01, 1_000, 2_000), 2_000);
+		assert.equal(budgetedDelayMs(15, 0.01, 1_000, 2_000), 1_500);
+	});
+
+	test('nonsense input waits the maximum', () => {
+		assert.equal(budgetedDelayMs(Number.NaN), 600_000);
+		assert.equal(budgetedDelayMs(Number.POSITIVE_INFINITY), 600_000);
+		assert.equal(budgetedDelayMs(-5), 600_000);
+		assert.equal(budgetedDelayMs(500, 0), 600_000);
+	});
+});
