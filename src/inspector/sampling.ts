@@ -34,6 +34,8 @@ export class AllocationSampler {
 	readonly #session: InspectorSession;
 	readonly #options: Required<SamplerOptions>;
 	#running = false;
+	/** Started by leaktop, so leaktop stops it; false when sharing another client's. */
+	#owned = false;
 	#timer: NodeJS.Timeout | undefined;
 	#polling: Promise<void> | undefined;
 
@@ -46,9 +48,19 @@ export class AllocationSampler {
 		return this.#running;
 	}
 
+	/**
+	 * Starts sampling, unless another client (DevTools' Memory panel) already runs it: V8 has one
+	 * sampler per process, so leaktop then reads that one and leaves it running on detach.
+	 */
 	async start(): Promise<void> {
 		const {intervalBytes} = this.#options;
 		try {
+			if (await this.#alreadyRunning()) {
+				this.#running = true;
+				this.#options.onEvent({type: 'sampling-started', t: Date.now(), intervalBytes: null});
+				this.#schedule(this.#options.minPollMs);
+				return;
+			}
 			await this.#session.send('HeapProfiler.startSampling', {samplingInterval: intervalBytes});
 		} catch (error) {
 			if (error instanceof TargetGoneError) throw error;
@@ -56,8 +68,19 @@ export class AllocationSampler {
 			return;
 		}
 		this.#running = true;
+		this.#owned = true;
 		this.#options.onEvent({type: 'sampling-started', t: Date.now(), intervalBytes});
 		this.#schedule(this.#options.minPollMs);
+	}
+
+	async #alreadyRunning(): Promise<boolean> {
+		try {
+			await this.#session.send('HeapProfiler.getSamplingProfile', undefined, pollTimeoutMs);
+			return true;
+		} catch (error) {
+			if (isNotStarted(error)) return false;
+			throw error;
+		}
 	}
 
 	#schedule(delayMs: number): void {
@@ -112,7 +135,7 @@ export class AllocationSampler {
 		const wasRunning = this.#running;
 		this.halt();
 		await this.#polling?.catch(() => undefined);
-		if (!wasRunning || this.#session.closed) return;
+		if (!wasRunning || !this.#owned || this.#session.closed) return;
 		try {
 			await this.#session.send('HeapProfiler.stopSampling', undefined, stopTimeoutMs);
 			this.#options.onEvent({type: 'sampling-stopped', t: Date.now(), reason: 'allocation sampling stopped'});

@@ -48,7 +48,8 @@ export type Event =
 	| {type: 'census-started'; t: number}
 	| {type: 'census'; census: ListenerCensus}
 	| {type: 'census-failed'; t: number; message: string}
-	| {type: 'sampling-started'; t: number; intervalBytes: number}
+	/** `intervalBytes` is null when another client had already started sampling (its interval is not known). */
+	| {type: 'sampling-started'; t: number; intervalBytes: number | null}
 	| {type: 'allocations'; t: number; durationMs: number; aggregate: ProfileAggregate}
 	| {type: 'sampling-stopped'; t: number; reason: string}
 	| {type: 'sampling-failed'; t: number; message: string}
@@ -156,13 +157,14 @@ export function reduce(state: State, event: Event): State {
 		}
 		case 'census-failed':
 			return withLog({...state, censusRunning: false}, event.t, 'warn', `listener census failed: ${event.message}`);
-		case 'sampling-started':
-			return withLog(
-				{...state, allocations: {...state.allocations, status: 'running', reason: null, intervalBytes: event.intervalBytes}},
-				event.t,
-				'info',
-				`allocation sampling started: one sample per ${formatBytes(event.intervalBytes)} allocated on average`,
-			);
+		case 'sampling-started': {
+			const {intervalBytes} = event;
+			const shared = intervalBytes === null;
+			const text = shared
+				? 'allocation sampling was already running (started by another inspector client): leaktop reads it and leaves it running'
+				: `allocation sampling started: one sample per ${formatBytes(intervalBytes)} allocated on average`;
+			return withLog({...state, allocations: {...state.allocations, status: 'running', reason: shared ? 'shared with another inspector client' : null, intervalBytes}}, event.t, 'info', text);
+		}
 		case 'allocations':
 			return {...state, allocations: withPoll(state.allocations, event.aggregate, toTargetClock(state, event.t), event.t, event.durationMs)};
 		case 'sampling-stopped': {

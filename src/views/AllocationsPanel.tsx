@@ -23,7 +23,7 @@ const sparkWidth = 12;
 function statusLine({status, reason, intervalBytes, polls, lastPoll, showInternals}: AllocationsState): string {
 	if (status === 'off' || status === 'failed') return reason ?? 'allocation sampling is off';
 	if (status === 'starting') return 'starting allocation sampling...';
-	const every = `live allocations, 1 sample per ${formatBytes(intervalBytes ?? 0)}`;
+	const every = intervalBytes === null ? `live allocations (${reason ?? 'shared sampling'})` : `live allocations, 1 sample per ${formatBytes(intervalBytes)}`;
 	if (!lastPoll) return `${every}: waiting for the first profile...`;
 	const own = lastPoll.ownBytes > 0 ? ` · leaktop's own ${formatBytes(lastPoll.ownBytes)}` : '';
 	const stopped = status === 'stopped' ? `${reason ?? 'sampling stopped'} · ` : '';

@@ -174,6 +174,26 @@ describe('allocation sampling lifecycle', () => {
 		assert.equal(events.filter(e => e.type === 'sampling-stopped').length, 1, 'detach does not stop it twice');
 	});
 
+	test("shares sampling another client started, and leaves it running on detach", async () => {
+		const other = await InspectorSession.connect(target.webSocketUrl);
+		try {
+			await other.send('HeapProfiler.startSampling', {samplingInterval: 32_768});
+			const {monitor, state} = await watch(target.webSocketUrl, 64 * 1024);
+			try {
+				assert.equal(state().allocations.status, 'running');
+				assert.equal(state().allocations.intervalBytes, null, 'the interval is the other client\'s');
+				assert.match(state().log.items.map(l => l.text).join('\n'), /already running \(started by another inspector client\)/);
+				await waitFor(() => state().allocations.polls >= 1, {timeoutMs: 15_000, what: 'a poll of the shared profile'});
+			} finally {
+				await monitor.stop('test over');
+			}
+			assert.equal(await samplingSeenByFreshClient(target.webSocketUrl), 'running', "the other client's sampling goes on");
+		} finally {
+			await other.send('HeapProfiler.stopSampling').catch(() => undefined);
+			await other.close();
+		}
+	});
+
 	test('a dropped connection stops sampling in the target too', async () => {
 		const proxy = await startProxy(target.port);
 		try {
