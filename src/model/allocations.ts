@@ -111,23 +111,29 @@ export function frameKey(frame: Frame): string {
 	return `${frame.functionName}\u0000${frame.url}\u0000${frame.line}:${frame.column}`;
 }
 
-/** A frame and its caller: the stack as the tree walk sees it. */
-interface Chain {
+/**
+ * A frame and its caller: the stack as the tree walk sees it. Key and kind are worked out once
+ * per profile node, not once per stack that passes through it.
+ */
+interface Link {
 	frame: Frame;
-	caller: Chain | null;
+	key: string;
+	/** The key as a small integer: cheap to hash in the hot loops below. */
+	id: number;
+	kind: FrameKind;
+	caller: Link | null;
 }
 
-function stackOf(chain: Chain): Frame[] {
-	const stack: Frame[] = [];
-	for (let link: Chain | null = chain; link; link = link.caller) stack.push(link.frame);
+function stackOf(link: Link): Link[] {
+	const stack: Link[] = [];
+	for (let at: Link | null = link; at; at = at.caller) stack.push(at);
 	return stack;
 }
 
 interface Contribution {
 	/** Leaf first, `(root)` left out. */
-	stack: Frame[];
+	stack: Link[];
 	bytes: number;
-	samples: number;
 }
 
 interface SiteBuilder {
@@ -152,11 +158,19 @@ function addTo<T extends {liveBytes: number; samples: number}>(map: Map<string, 
 /** The site's heaviest stack, and at each of its frames the bytes of every stack through it. */
 function heaviestStack(builder: SiteBuilder): StackFrame[] {
 	const heaviest = builder.contributions.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-	const through = new Map<string, number>();
-	for (const {stack, bytes} of builder.contributions) {
-		for (const key of new Set(stack.map(frameKey))) through.set(key, (through.get(key) ?? 0) + bytes);
+	// Only the heaviest stack's frames are shown, so only they are counted; a recursive frame
+	// counts each stack once.
+	const through = new Map<number, number>(heaviest.stack.map(link => [link.id, 0]));
+	const countedFor = new Map<number, Contribution>();
+	for (const contribution of builder.contributions) {
+		for (const {id} of contribution.stack) {
+			const sum = through.get(id);
+			if (sum === undefined || countedFor.get(id) === contribution) continue;
+			countedFor.set(id, contribution);
+			through.set(id, sum + contribution.bytes);
+		}
 	}
-	return heaviest.stack.map(frame => ({...frame, bytes: through.get(frameKey(frame)) ?? 0}));
+	return heaviest.stack.map(link => ({...link.frame, bytes: through.get(link.id) ?? 0}));
 }
 
 class ViewBuilder {
@@ -164,13 +178,15 @@ class ViewBuilder {
 	readonly paths = new Map<string, PathAggregate>();
 	constructor(readonly pathDepth: number) {}
 
-	add(site: Frame, internal: boolean, callers: Frame[], full: Frame[], bytes: number, samples: number): void {
-		const key = frameKey(site);
-		const builder = addTo(this.sites, key, () => ({site, internal, liveBytes: 0, samples: 0, contributions: []}), bytes, samples);
-		builder.contributions.push({stack: full, bytes, samples});
-		const frames = [site, ...callers.slice(0, this.pathDepth - 1)];
-		const pathKey = frames.map(frameKey).join('\u0001');
-		addTo(this.paths, pathKey, () => ({key: pathKey, frames, liveBytes: 0, samples: 0}), bytes, samples);
+	/** `full` starts at the site; the call path takes the next frames this view shows. */
+	add(full: Link[], userOnly: boolean, internal: boolean, bytes: number, samples: number): void {
+		const site = full[0]!;
+		const builder = addTo(this.sites, site.key, () => ({site: site.frame, internal, liveBytes: 0, samples: 0, contributions: []}), bytes, samples);
+		builder.contributions.push({stack: full, bytes});
+		const path = [site];
+		for (let i = 1; i < full.length && path.length < this.pathDepth; i++) if (!userOnly || full[i]!.kind === 'user') path.push(full[i]!);
+		const pathKey = path.map(link => link.id).join(',');
+		addTo(this.paths, pathKey, () => ({key: pathKey, frames: path.map(link => link.frame), liveBytes: 0, samples: 0}), bytes, samples);
 	}
 
 	build(): ProfileView {
@@ -195,32 +211,38 @@ export function aggregateProfile(profile: SamplingProfile, {pathDepth = 3}: Aggr
 	let ownBytes = 0;
 	let internalOnlyBytes = 0;
 	let nodes = 0;
+	const ids = new Map<string, number>();
 	// Iterative walk over parent links: deep recursion in the target gives deep trees, and only
 	// nodes that allocated need their stack as an array.
-	const pending: Array<{node: ProfileNode; caller: Chain | null}> = [{node: profile.head, caller: null}];
+	const pending: Array<{node: ProfileNode; caller: Link | null}> = [{node: profile.head, caller: null}];
 	while (pending.length > 0) {
 		const {node, caller} = pending.pop()!;
 		nodes++;
-		const chain = node === profile.head ? caller : {frame: toFrame(node.callFrame), caller};
-		for (const child of node.children) pending.push({node: child, caller: chain});
+		let link = caller;
+		if (node !== profile.head) {
+			const frame = toFrame(node.callFrame);
+			const key = frameKey(frame);
+			let id = ids.get(key);
+			if (id === undefined) ids.set(key, (id = ids.size));
+			link = {frame, key, id, kind: frameKind(frame), caller};
+		}
+		for (const child of node.children) pending.push({node: child, caller: link});
 		const bytes = node.selfSize;
-		if (bytes <= 0 || chain === null) continue;
-		const stack = stackOf(chain);
+		if (bytes <= 0 || link === null) continue;
+		const stack = stackOf(link);
 		const samples = sampleCounts.get(node.id) ?? 0;
 		totalBytes += bytes;
-		const kinds = stack.map(frameKind);
-		if (kinds.includes('own')) {
+		if (stack.some(l => l.kind === 'own')) {
 			ownBytes += bytes;
 			continue;
 		}
-		all.add(stack[0]!, kinds[0] !== 'user', stack.slice(1), stack, bytes, samples);
-		const firstUser = kinds.indexOf('user');
+		all.add(stack, false, link.kind !== 'user', bytes, samples);
+		const firstUser = stack.findIndex(l => l.kind === 'user');
 		if (firstUser === -1) {
 			internalOnlyBytes += bytes;
 			continue;
 		}
-		const userStack = stack.filter((_, i) => kinds[i] === 'user');
-		user.add(stack[firstUser]!, false, userStack.slice(1), stack.slice(firstUser), bytes, samples);
+		user.add(firstUser === 0 ? stack : stack.slice(firstUser), true, false, bytes, samples);
 	}
 	return {totalBytes, ownBytes, internalOnlyBytes, nodes, user: user.build(), all: all.build()};
 }
