@@ -32,8 +32,8 @@ export interface AllocationsState {
 	/** The heaviest call paths of the latest poll, per view. */
 	paths: {user: PathAggregate[]; all: PathAggregate[]};
 	showInternals: boolean;
-	/** Index into the panel's rows. */
-	selected: number;
+	/** The selected site; the selection stays on it while rows re-sort. Null: the first row. */
+	selectedKey: string | null;
 	stackOpen: boolean;
 }
 
@@ -50,7 +50,7 @@ export function initialAllocations(intervalBytes: number | null): AllocationsSta
 		all: emptyTable(),
 		paths: {user: [], all: []},
 		showInternals: false,
-		selected: 0,
+		selectedKey: null,
 		stackOpen: false,
 	};
 }
@@ -81,7 +81,15 @@ export function visibleRows(state: AllocationsState, limit?: number): Allocation
 	return allocationRows(visibleTable(state), limit);
 }
 
+/** Where the selected site is in `rows` (the first row when it is gone or none is chosen). */
+export function selectedIndex(state: AllocationsState, rows: readonly AllocationRow[]): number {
+	const index = state.selectedKey === null ? -1 : rows.findIndex(row => row.key === state.selectedKey);
+	return Math.max(0, index);
+}
+
 export function moveSelection(state: AllocationsState, delta: number): AllocationsState {
-	const count = visibleTable(state).sites.size;
-	return {...state, selected: Math.max(0, Math.min(count - 1, state.selected + delta))};
+	const rows = visibleRows(state);
+	if (rows.length === 0) return state;
+	const index = Math.max(0, Math.min(rows.length - 1, selectedIndex(state, rows) + delta));
+	return {...state, selectedKey: rows[index]!.key};
 }

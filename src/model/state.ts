@@ -178,7 +178,7 @@ export function reduce(state: State, event: Event): State {
 		}
 		// Selecting brings the allocations panel up, wherever tab left the lower panel.
 		case 'toggle-internals':
-			return {...state, panel: 'allocations', allocations: {...state.allocations, showInternals: !state.allocations.showInternals, selected: 0, stackOpen: false}};
+			return {...state, panel: 'allocations', allocations: {...state.allocations, showInternals: !state.allocations.showInternals, selectedKey: null, stackOpen: false}};
 		case 'select-allocation':
 			return {...state, panel: 'allocations', allocations: moveSelection(state.allocations, event.delta)};
 		case 'toggle-stack':

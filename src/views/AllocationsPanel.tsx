@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {AllocationRow} from '../model/allocation-table.js';
-import type {AllocationsState} from '../model/allocations-state.js';
+import {type AllocationsState, selectedIndex} from '../model/allocations-state.js';
 import {functionLabel, siteLabel} from '../model/allocations.js';
 import {formatBytes, formatCost, formatSignedBytes} from '../model/format.js';
 import {sparkline} from '../model/sparkline.js';
@@ -27,7 +27,7 @@ function statusLine({status, reason, intervalBytes, polls, lastPoll, showInterna
 	if (!lastPoll) return `${every}: waiting for the first profile...`;
 	const own = lastPoll.ownBytes > 0 ? ` · leaktop's own ${formatBytes(lastPoll.ownBytes)}` : '';
 	const stopped = status === 'stopped' ? `${reason ?? 'sampling stopped'} · ` : '';
-	return `${stopped}${every} · ${polls} polls (${formatCost(lastPoll.durationMs)}) · internals ${showInternals ? 'shown' : 'hidden'} (i)${own}`;
+	return `${stopped}${every} · ${polls} ${polls === 1 ? 'poll' : 'polls'} (${formatCost(lastPoll.durationMs)}) · internals ${showInternals ? 'shown' : 'hidden'} (i)${own}`;
 }
 
 /** Keeps the selected row in view: the window scrolls once the selection passes its middle. */
@@ -66,7 +66,7 @@ function StackView({row, cwd, width, lines}: {row: AllocationRow; cwd: string | 
 }
 
 export function AllocationsPanel({allocations, rows, cwd, width, lines}: AllocationsPanelProps) {
-	const selected = Math.min(allocations.selected, Math.max(0, rows.length - 1));
+	const selected = selectedIndex(allocations, rows);
 	const selectedRow = rows[selected];
 	if (allocations.stackOpen && selectedRow) return <StackView row={selectedRow} cwd={cwd} width={width} lines={lines} />;
 	// Narrow terminals drop the trend, then the rate, before the site gets too short to read.
@@ -77,13 +77,13 @@ export function AllocationsPanel({allocations, rows, cwd, width, lines}: Allocat
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text dimColor wrap="truncate">{statusLine(allocations)}</Text>
-			<Box>
+			{(rows.length > 0 || allocations.status === 'running') && <Box>
 				<Box width={siteWidth} flexShrink={0}><Text dimColor wrap="truncate">allocation site (up/down, enter)</Text></Box>
 				<Box width={liveWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>live</Text></Box>
 				<Box width={growthWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>growth</Text></Box>
 				{showRate && <Box width={rateWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>per min</Text></Box>}
 				{showTrend && <Box width={sparkWidth} flexShrink={0} paddingLeft={2}><Text dimColor>trend</Text></Box>}
-			</Box>
+			</Box>}
 			{rows.length === 0 && allocations.lastPoll && <Text dimColor>no live sampled allocations yet</Text>}
 			{rows.slice(from, to).map((row, i) => {
 				const isSelected = from + i === selected;

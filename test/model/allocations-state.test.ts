@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {aggregateProfile, type SamplingProfile} from '../../src/model/allocations.js';
-import {visibleRows} from '../../src/model/allocations-state.js';
+import {selectedIndex, visibleRows} from '../../src/model/allocations-state.js';
 import {type Event, initialState, reduce, type State} from '../../src/model/state.js';
 import {parseSampling} from '../../src/model/size.js';
 
@@ -45,18 +45,30 @@ describe('allocations in the state', () => {
 
 	test('selection stays within the rows; i switches views and brings the panel up', () => {
 		let state = run(initialState({historySize: 10, samplingIntervalBytes: 1024}), poll(1, {a: 300, b: 200, native: 100}));
+		const selected = (s: State) => visibleRows(s.allocations)[selectedIndex(s.allocations, visibleRows(s.allocations))]?.site.functionName;
+		assert.equal(selected(state), 'a');
 		state = run(state, {type: 'select-allocation', delta: 5});
-		assert.equal(state.allocations.selected, 1, 'two user sites');
+		assert.equal(selected(state), 'b', 'two user sites');
 		assert.equal(state.panel, 'allocations');
 		state = run(state, {type: 'toggle-stack'});
 		assert.equal(state.allocations.stackOpen, true);
 		state = run(state, {type: 'toggle-internals'});
 		assert.equal(state.allocations.showInternals, true);
 		assert.equal(state.allocations.stackOpen, false);
-		assert.equal(state.allocations.selected, 0);
+		assert.equal(selected(state), 'a');
 		assert.deepEqual(visibleRows(state.allocations).map(r => r.site.functionName), ['a', 'b', 'native']);
 		state = run(state, {type: 'select-allocation', delta: 5}, {type: 'select-allocation', delta: -9});
-		assert.equal(state.allocations.selected, 0);
+		assert.equal(selected(state), 'a');
+	});
+
+	test('the selection follows its site when the rows re-sort', () => {
+		let state = run(initialState({historySize: 10, samplingIntervalBytes: 1024}), poll(1, {a: 200_000, b: 100_000}));
+		state = run(state, {type: 'select-allocation', delta: 1}, {type: 'toggle-stack'});
+		const rows = () => visibleRows(state.allocations);
+		assert.equal(rows()[selectedIndex(state.allocations, rows())]?.site.functionName, 'b');
+		state = run(state, poll(2, {a: 200_000, b: 900_000}));
+		assert.deepEqual(rows().map(r => r.site.functionName), ['b', 'a'], 'b now grows most');
+		assert.equal(rows()[selectedIndex(state.allocations, rows())]?.site.functionName, 'b', 'still b, now the first row');
 	});
 });
 

@@ -96,6 +96,6 @@ test('the verdict line, resources and listeners panels', () => {
 	const tall = frame(state, 100, 50);
 	assert.match(tall, /heapUsed over the last/);
 	assert.match(tall, /active resources/);
-	assert.match(tall, /allocation site/);
+	assert.match(tall, /allocation sampling is off/);
 	assert.match(tall, /OrderBus\.update/);
 });
