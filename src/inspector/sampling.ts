@@ -3,7 +3,7 @@
  * keeps its cost near 1 % of wall time, stopped on detach. The profile holds only allocations
  * still alive, with their stacks: "which lines keep allocating memory that survives".
  */
-import {describeError, TargetGoneError, TimeoutError} from '../errors.js';
+import {describeError, LeaktopError, TargetGoneError, TimeoutError} from '../errors.js';
 import {aggregateProfile, type SamplingProfile} from '../model/allocations.js';
 import {budgetedDelayMs} from '../model/cadence.js';
 import type {Event} from '../model/state.js';
@@ -90,7 +90,7 @@ export class AllocationSampler {
 
 	/** Reads the live profile, as Chrome DevTools saves it in a `.heapprofile` file. */
 	async profile(): Promise<SamplingProfile> {
-		if (!this.#running) throw new TargetGoneError('allocation sampling is not running');
+		if (!this.#running) throw new LeaktopError('allocation sampling is not running');
 		return (await this.#session.send('HeapProfiler.getSamplingProfile', undefined, pollTimeoutMs)).profile;
 	}
 

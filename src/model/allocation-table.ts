@@ -2,17 +2,12 @@
  * Allocation sites over time: each poll of the sampling profile appends one point per site, and
  * growth counts from the baseline (attach, or the last `b`). Pure: no I/O, no timers.
  */
-import type {Frame, ProfileView, StackFrame} from './allocations.js';
+import type {Frame, ProfileView, SiteAggregate, StackFrame} from './allocations.js';
 import {type Point, theilSen} from './growth.js';
 import {append, createRing, type Ring} from './ring.js';
 
-export interface SiteHistory {
-	key: string;
-	site: Frame;
-	internal: boolean;
-	liveBytes: number;
-	samples: number;
-	stack: StackFrame[];
+/** A site as the latest poll saw it, with its history. */
+export interface SiteHistory extends SiteAggregate {
 	/** Live bytes at each poll, target clock. */
 	points: Ring<Point>;
 	/** Theil-Sen slope of live bytes since the baseline, bytes per minute. */

@@ -9,6 +9,7 @@ import {InspectorSession} from '../../src/inspector/session.js';
 import {evaluateValue} from '../../src/inspector/evaluate.js';
 import {aggregateProfile} from '../../src/model/allocations.js';
 import {visibleRows} from '../../src/model/allocations-state.js';
+import type {AllocationRow} from '../../src/model/allocation-table.js';
 import {initialState, reduce, type Event} from '../../src/model/state.js';
 import {writeHeapProfile} from '../../src/heap-profile.js';
 import {fixturePath} from '../helpers/paths.js';
@@ -61,47 +62,41 @@ describe('allocation sampling against real leaks', () => {
 		await Promise.all(targets.map(t => t.kill()));
 	});
 
-	test('cache leak: the site that creates the cached values rises to the top within 60 s', async () => {
-		const target = await startTarget('leaks/cache');
+	/** Watches the leak fixture `name` until the top row satisfies `isLeak` (60 s at most). */
+	async function topSite(name: string, isLeak: (row: AllocationRow) => boolean, what: string) {
+		const target = await startTarget(name);
 		targets.push(target);
 		const {monitor, state} = await watch(target.webSocketUrl, 64 * 1024);
 		try {
 			const top = await waitFor(
 				() => {
 					const [first] = visibleRows(state().allocations);
-					return first && first.site.functionName === 'record' && first.growthBytes > 500_000 ? first : undefined;
+					return first && first.growthBytes > 500_000 && isLeak(first) ? first : undefined;
 				},
-				{timeoutMs: 60_000, intervalMs: 500, what: 'record() on top of the allocations'},
+				{timeoutMs: 60_000, intervalMs: 500, what},
 			);
-			assert.match(top.site.url, /fixtures\/leaks\/common\.js$/);
-			assert.equal(top.site.line, lineOf('leaks/common', 'export function record('));
-			const callers = top.stack.map(f => f.functionName);
-			assert.equal(callers[0], 'record');
-			assert.ok(callers.includes('getUser'), `getUser in the stack: ${callers.join(' < ')}`);
-			assert.ok(top.stack.every(f => f.bytes > 0 && f.bytes <= top.liveBytes));
 			assert.equal(state().allocations.status, 'running');
+			return {top, target};
 		} finally {
 			await monitor.stop('test over');
 		}
+	}
+
+	test('cache leak: the site that creates the cached values rises to the top within 60 s', async () => {
+		const {top, target} = await topSite('leaks/cache', row => row.site.functionName === 'record', 'record() on top of the allocations');
+		assert.match(top.site.url, /fixtures\/leaks\/common\.js$/);
+		assert.equal(top.site.line, lineOf('leaks/common', 'export function record('));
+		const callers = top.stack.map(f => f.functionName);
+		assert.equal(callers[0], 'record');
+		assert.ok(callers.includes('getUser'), `getUser in the stack: ${callers.join(' < ')}`);
+		assert.ok(top.stack.every(f => f.bytes > 0 && f.bytes <= top.liveBytes));
 		assert.equal(await samplingSeenByFreshClient(target.webSocketUrl), 'not started', 'detach stops sampling');
 	});
 
 	test('listener leak: the subscribing request handler is on the top stack within 60 s', async () => {
-		const target = await startTarget('leaks/listeners');
-		targets.push(target);
-		const {monitor, state} = await watch(target.webSocketUrl, 64 * 1024);
-		try {
-			const top = await waitFor(
-				() => {
-					const [first] = visibleRows(state().allocations);
-					return first && first.growthBytes > 500_000 && first.stack.some(f => f.functionName === 'handle' && /leaks\/listeners\.js$/.test(f.url)) ? first : undefined;
-				},
-				{timeoutMs: 60_000, intervalMs: 500, what: 'a growing site called from the listeners fixture'},
-			);
-			assert.match(top.site.url, /fixtures\/leaks\/(common|listeners)\.js$/);
-		} finally {
-			await monitor.stop('test over');
-		}
+		const calledFromHandler = (row: AllocationRow) => row.stack.some(f => f.functionName === 'handle' && /leaks\/listeners\.js$/.test(f.url));
+		const {top} = await topSite('leaks/listeners', calledFromHandler, 'a growing site called from the listeners fixture');
+		assert.match(top.site.url, /fixtures\/leaks\/(common|listeners)\.js$/);
 	});
 });
 
