@@ -5,7 +5,7 @@ import {parseRate} from './model/rate.js';
 import {parseSampling} from './model/size.js';
 import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
-import type {WatchConfig, WatchTarget} from './commands/watch.js';
+import type {WatchContext, WatchTarget} from './commands/watch.js';
 
 const help = `
 	Usage
@@ -13,6 +13,8 @@ const help = `
 	  $ leaktop targets [--host H] [--port N] [--json]
 	                                       list what the inspector endpoint offers
 	  $ leaktop demo [--scenario NAME]     start a bundled leaky app and attach to it
+	  $ leaktop snapshot [--out DIR] [--yes]
+	                                       take one heap snapshot after a risk check
 
 	Target (pick one; default 127.0.0.1:9229)
 	  --host HOST        inspector host (default 127.0.0.1)
@@ -36,6 +38,11 @@ const help = `
 	  --fail-on-growth [RATE]
 	                     exit 1 when the verdict is a leak, 0 when not (RATE sets --threshold)
 
+	Heap snapshots (s in the TUI, or leaktop snapshot)
+	  --out DIR          where snapshots are written (default: the current directory)
+	  --yes              take a snapshot even when the risk check says it may stall the
+	                     target or get it OOM-killed (snapshot command only)
+
 	Demo
 	  --scenario NAME    listeners, closure, cache, stream or all (default all)
 
@@ -43,9 +50,9 @@ const help = `
 	  --help             show this help
 	  --version          show the version
 
-	Keys: g force GC, b baseline, l listener census, tab next panel, up/down select a site,
-	enter its stack, i show internals, e export heap profile, p pause view, ? help,
-	q or ctrl+c detach and quit.
+	Keys: g force GC, b baseline, l listener census, s heap snapshot, n arm near-limit snapshot,
+	tab next panel, up/down select a site, enter its stack, i show internals, e export heap
+	profile, esc back or abandon a snapshot, p pause view, ? help, q or ctrl+c detach and quit.
 
 	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
 	2 error (bad flags, cannot attach, target went away).
@@ -74,11 +81,13 @@ const flagSpec = {
 	threshold: {type: 'string', default: '1MB/h'},
 	failOnGrowth: {type: 'string'},
 	scenario: {type: 'string', default: 'all'},
+	out: {type: 'string', default: '.'},
+	yes: {type: 'boolean', default: false},
 	help: {type: 'boolean', default: false},
 	version: {type: 'boolean', default: false},
 } as const;
 
-const commands = ['targets', 'demo'] as const;
+const commands = ['targets', 'demo', 'snapshot'] as const;
 type CommandName = (typeof commands)[number] | 'watch';
 
 /** String flags whose value may be left out (`--fail-on-growth` alone uses --threshold). */
@@ -178,6 +187,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		json: flags.json,
 		durationMs,
 		reportPath: flags.report,
+		snapshotDir: flags.out,
 		heapProfilePath: flags.heapProfile,
 		samplingIntervalBytes,
 		leaktopVersion: cli.pkg.version ?? '0.0.0',
@@ -190,7 +200,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		const app = await startDemoApp(flags.scenario);
 		if (headless) warn(`demo app started (pid ${app.pid}, scenario ${flags.scenario})`);
 		try {
-			return await runWatch({...base, target: {kind: 'url', url: app.webSocketUrl}});
+			return await runSession(async context => (await import('./commands/watch.js')).watch({...base, target: {kind: 'url', url: app.webSocketUrl}}, context));
 		} finally {
 			await app.stop();
 		}
@@ -208,12 +218,15 @@ async function main(argv: string[]): Promise<Outcome> {
 		target = {kind: 'address', address};
 		if (!isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
 	}
-	return runWatch({...base, target});
+	if (command === 'snapshot') {
+		const {snapshotCommand} = await import('./commands/snapshot.js');
+		return runSession(context => snapshotCommand({target, dir: flags.out, yes: flags.yes}, context));
+	}
+	return runSession(async context => (await import('./commands/watch.js')).watch({...base, target}, context));
 }
 
 /** Signals become a safe detach; a second one during cleanup exits at once. */
-async function runWatch(config: WatchConfig): Promise<Outcome> {
-	const {watch} = await import('./commands/watch.js');
+async function runSession(run: (context: WatchContext) => Promise<Outcome>): Promise<Outcome> {
 	const controller = new AbortController();
 	const forceQuit = () => {
 		process.stderr.write('leaktop: exiting without finishing cleanup\n');
@@ -235,7 +248,7 @@ async function runWatch(config: WatchConfig): Promise<Outcome> {
 	process.on('unhandledRejection', onFatal);
 	process.stdout.on('error', onStdoutError);
 	try {
-		return await watch(config, {
+		return await run({
 			signal: controller.signal,
 			onForceQuit: forceQuit,
 			status: line => warn(line),

@@ -1,5 +1,22 @@
 /** The one table of keys: it drives input handling, the footer and the help overlay. */
-export type Command = 'gc' | 'baseline' | 'census' | 'panel' | 'select-up' | 'select-down' | 'stack' | 'internals' | 'export' | 'pause' | 'help' | 'quit';
+export type Command =
+	| 'gc'
+	| 'baseline'
+	| 'census'
+	| 'snapshot'
+	| 'near-limit'
+	| 'panel'
+	| 'select-up'
+	| 'select-down'
+	| 'stack'
+	| 'internals'
+	| 'export'
+	| 'pause'
+	| 'help'
+	| 'escape'
+	| 'confirm'
+	| 'decline'
+	| 'quit';
 
 export interface Binding {
 	/** The key as typed; `ctrl+c` style for modified keys. */
@@ -17,13 +34,17 @@ export const bindings: readonly Binding[] = [
 	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true},
 	{keys: ['b'], command: 'baseline', label: 'baseline', help: 'mark now as the baseline; growth counts from here', inFooter: true},
 	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners per emitter and event now (walks the heap)', inFooter: true},
-	{keys: ['tab'], command: 'panel', label: 'panel', help: 'cycle the lower panel: chart, allocations, resources, listeners', inFooter: true},
+	{keys: ['s'], command: 'snapshot', label: 'snapshot', help: 'heap snapshot to disk, after a pause and memory risk check', inFooter: true},
+	{keys: ['n'], command: 'near-limit', label: 'near-limit', help: 'arm a snapshot the target writes near its heap limit (asks first)', inFooter: false},
+	{keys: ['tab'], command: 'panel', label: 'panel', help: 'next panel: chart, allocations, resources, listeners, snapshots', inFooter: true},
 	{keys: ['up'], command: 'select-up', label: 'up', help: 'allocations: select the site above', inFooter: false},
 	{keys: ['down'], command: 'select-down', label: 'down', help: 'allocations: select the site below', inFooter: false},
 	{keys: ['enter'], command: 'stack', label: 'stack', help: 'allocations: full stack of the selected site (esc closes)', inFooter: false},
 	{keys: ['i'], command: 'internals', label: 'internals', help: 'allocations: show V8/Node internals, or fold them into callers', inFooter: false},
 	{keys: ['e'], command: 'export', label: 'export', help: 'write the allocation profile as .heapprofile (DevTools loads it)', inFooter: true},
-	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: true},
+	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: false},
+	{keys: ['esc'], command: 'escape', label: 'back', help: 'close help or the stack view; abandon a snapshot being taken', inFooter: false},
+	{keys: ['y'], command: 'confirm', label: 'yes', help: 'yes, when leaktop asks (any other key is no)', inFooter: false},
 	{keys: ['?'], command: 'help', label: 'help', help: 'show or hide this help', inFooter: true},
 	{keys: ['q', 'ctrl+c'], command: 'quit', label: 'quit', help: 'detach safely and exit (a second ctrl+c exits at once)', inFooter: true},
 ];
@@ -38,7 +59,8 @@ export interface KeyPress {
 	return?: boolean;
 }
 
-export function keyName({input, ctrl, tab, upArrow, downArrow, return: enter}: KeyPress): string {
+export function keyName({input, ctrl, escape, tab, upArrow, downArrow, return: enter}: KeyPress): string {
+	if (escape) return 'esc';
 	if (tab) return 'tab';
 	if (upArrow) return 'up';
 	if (downArrow) return 'down';
@@ -46,16 +68,10 @@ export function keyName({input, ctrl, tab, upArrow, downArrow, return: enter}: K
 	return ctrl ? `ctrl+${input}` : input;
 }
 
-/** What is open on screen, for the keys that close it. */
-export interface OpenViews {
-	helpOpen: boolean;
-	stackOpen: boolean;
-}
-
-export function commandFor(press: KeyPress, {helpOpen, stackOpen}: OpenViews): Command | undefined {
-	// Esc closes the overlay and the stack view, as it closes DevTools dialogs.
-	if (helpOpen && press.escape) return 'help';
-	if (stackOpen && press.escape) return 'stack';
+/** Whether a y/N question is on screen: then y says yes and any other key says no. */
+export function commandFor(press: KeyPress, asking = false): Command | undefined {
 	const name = keyName(press);
+	// ctrl+c still quits: a question must never trap the user.
+	if (asking && name !== 'ctrl+c') return name === 'y' ? 'confirm' : 'decline';
 	return bindings.find(b => b.keys.includes(name))?.command;
 }

@@ -10,9 +10,12 @@ const reasons: Record<string, string> = {
 	ENOTDIR: 'a part of the path is not a directory',
 	EISDIR: 'it is a directory',
 	EDQUOT: 'disk quota exceeded',
+	EFBIG: 'the file is too large',
+	EEXIST: 'the file already exists',
 };
 
-function describe(error: unknown): string {
+/** One short reason for a failed write: the errno in words, or the error's own message. */
+export function describeWriteError(error: unknown): string {
 	const code = (error as NodeJS.ErrnoException).code ?? '';
 	return reasons[code] ?? (error as Error).message;
 }
@@ -37,7 +40,7 @@ export async function assertWritable(path: string, what: string): Promise<void> 
 			await unlink(path);
 		}
 	} catch (error) {
-		throw new OutputError(`cannot write ${what} to ${path}: ${describe(error)}`);
+		throw new OutputError(`cannot write ${what} to ${path}: ${describeWriteError(error)}`);
 	}
 }
 
@@ -52,6 +55,6 @@ export async function writeOutputFile(path: string, text: string, what: string):
 		// Only regular files: `--report /dev/stdout` must not change the terminal's mode.
 		if ((await stat(path)).isFile()) await chmod(path, 0o600);
 	} catch (error) {
-		throw new OutputError(`cannot write ${what} to ${path}: ${describe(error)}`);
+		throw new OutputError(`cannot write ${what} to ${path}: ${describeWriteError(error)}`);
 	}
 }

@@ -1,18 +1,14 @@
-import {ConnectError, describeError} from '../errors.js';
+import {describeError} from '../errors.js';
 import {formatBytes} from '../model/format.js';
 import {writeHeapProfile} from '../heap-profile.js';
-import {formatAddress} from '../inspector/endpoint.js';
-import {type Endpoint, Monitor} from '../inspector/monitor.js';
-import {openInspector} from '../inspector/pid.js';
 import {runHeadless, sampleLine} from '../headless.js';
 import {buildReport} from '../model/report.js';
-import {initialState} from '../model/state.js';
 import {assertWritable, writeOutputFile} from '../output.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
-import {createStore, type Store} from '../store.js';
+import {attachTarget, type WatchTarget} from './attach.js';
 
-export type WatchTarget = Endpoint | {kind: 'pid'; pid: number};
+export type {WatchTarget} from './attach.js';
 
 export interface WatchConfig {
 	target: WatchTarget;
@@ -25,6 +21,8 @@ export interface WatchConfig {
 	heapProfilePath: string | undefined;
 	/** Allocation sampling interval in bytes; null turns sampling off. */
 	samplingIntervalBytes: number | null;
+	/** Where `s` writes heap snapshots. */
+	snapshotDir: string;
 	leaktopVersion: string;
 	verdictOptions: VerdictOptions;
 	/** Exit 1 when the verdict at the end is a leak. */
@@ -56,42 +54,6 @@ export function censusCadence(config: Pick<WatchConfig, 'headless'>): {firstCens
 	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusMinIntervalMs: 10_000};
 }
 
-interface Attached {
-	monitor: Monitor;
-	store: Store;
-}
-
-async function attach(endpoint: Endpoint, config: WatchConfig, context: WatchContext): Promise<Attached> {
-	const store = createStore(initialState({historySize: historySize(config), samplingIntervalBytes: config.samplingIntervalBytes}));
-	const monitor = await Monitor.attach(endpoint, {
-		intervalMs: config.intervalMs,
-		samplingIntervalBytes: config.samplingIntervalBytes,
-		...censusCadence(config),
-		onEvent(event) {
-			store.dispatch(event);
-			if (config.json) {
-				const line = sampleLine(event);
-				if (line) context.writeStdout(line);
-			}
-		},
-	});
-	return {monitor, store};
-}
-
-/** `--pid`: opens the process's inspector, then attaches to the port that really belongs to it. */
-async function attachToPid(pid: number, config: WatchConfig, context: WatchContext): Promise<Attached> {
-	const addresses = await openInspector(pid);
-	const seen: string[] = [];
-	for (const address of addresses) {
-		const attached = await attach({kind: 'address', address}, config, context);
-		const targetPid = attached.store.getState().target?.pid;
-		if (targetPid === pid) return attached;
-		await attached.monitor.stop('wrong process');
-		seen.push(`${formatAddress(address)} is pid ${targetPid}`);
-	}
-	throw new ConnectError(`could not find the inspector of pid ${pid} (${seen.join(', ')})`);
-}
-
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
 	const startedAt = Date.now();
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
@@ -100,7 +62,14 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');
 	tui?.catch(() => undefined);
-	const {monitor, store} = config.target.kind === 'pid' ? await attachToPid(config.target.pid, config, context) : await attach(config.target, config, context);
+	const {monitor, store} = await attachTarget(config.target, {
+		historySize: historySize(config),
+		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, ...censusCadence(config)},
+		onEvent(event) {
+			const line = config.json ? sampleLine(event) : undefined;
+			if (line) context.writeStdout(line);
+		},
+	});
 	let heapProfileError: unknown;
 	// The profile lives in the target only while sampling runs: write it before the detach.
 	const beforeStop = async () => {
@@ -120,7 +89,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop});
 	} else {
 		const {runTui} = await tui!;
-		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop});
+		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir});
 	}
 	const verdict = computeVerdict(store.getState(), config.verdictOptions);
 	if (config.headless) context.status(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);

@@ -37,6 +37,7 @@ export const factsExpression = `(() => {
 		title: process.title,
 		argv: process.argv.slice(),
 		cwd: process.cwd(),
+		hostname: (() => { try { return load('os').hostname(); } catch { return null; } })(),
 		heapSizeLimit,
 		constrainedMemory: typeof constrained === 'number' ? constrained : null,
 	};
@@ -55,4 +56,20 @@ export const sampleExpression = `(() => {
 	const resources = {};
 	for (const type of types) resources[type] = (resources[type] || 0) + 1;
 	return [Date.now(), m.heapUsed, m.heapTotal, m.rss, m.external, m.arrayBuffers, process.uptime(), resources];
+})()`;
+
+/**
+ * `n`: the one expression that changes the target, run only after the user said yes. Node writes
+ * one snapshot when the heap nears its limit (into --diagnostic-dir or the cwd); it cannot be
+ * undone, and calling it again is a no-op.
+ */
+export const armNearLimitExpression = `(() => {
+	const load = name => (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule(name) : require(name));
+	const v8 = load('v8');
+	if (typeof v8.setHeapSnapshotNearHeapLimit !== 'function') return {error: 'this Node version has no v8.setHeapSnapshotNearHeapLimit (it needs Node 18.10 or newer)'};
+	const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS || '').split(/\\s+/)];
+	if (flags.some(flag => flag.startsWith('--heapsnapshot-near-heap-limit'))) return {error: 'the process was started with --heapsnapshot-near-heap-limit, which already arms it'};
+	const dirFlag = flags.find(flag => flag.startsWith('--diagnostic-dir='));
+	v8.setHeapSnapshotNearHeapLimit(1);
+	return {dir: dirFlag ? dirFlag.slice('--diagnostic-dir='.length) : process.cwd(), pid: process.pid};
 })()`;

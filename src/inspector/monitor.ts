@@ -9,6 +9,10 @@ import {budgetedDelayMs} from '../model/cadence.js';
 import {parseFacts, parseSample} from './target-facts.js';
 import {AllocationSampler} from './sampling.js';
 import type {SamplingProfile} from '../model/allocations.js';
+import {type CapturedSnapshot, captureSnapshot, type CaptureOptions} from './snapshot.js';
+import {readHeadroom} from './headroom.js';
+import type {Headroom} from '../model/snapshot-risk.js';
+import {armNearLimitExpression} from './expressions.js';
 
 export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
 
@@ -56,6 +60,8 @@ export class Monitor {
 	#censusTimer: NodeJS.Timeout | undefined;
 	#censusRunning: Promise<void> | undefined;
 	readonly #sampler: AllocationSampler | undefined;
+	/** The heap snapshot being taken, so that detaching can abandon it and remove its partial file. */
+	#capture: {promise: Promise<CapturedSnapshot>; abort: AbortController} | undefined;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
@@ -195,6 +201,35 @@ export class Monitor {
 		return this.#sampler.profile();
 	}
 
+	/** What the target can spare right now, for the snapshot pre-flight. */
+	headroom(): Promise<Headroom> {
+		return readHeadroom(this.#session);
+	}
+
+	/**
+	 * Takes a heap snapshot to `path` (streamed, never held whole). `options.signal` abandons it;
+	 * detaching abandons it too and waits for its partial file to be removed.
+	 */
+	snapshot(options: CaptureOptions): Promise<CapturedSnapshot> {
+		if (this.#stopping) return Promise.reject(new LeaktopError('detaching: no new heap snapshot'));
+		const abort = new AbortController();
+		const onAbort = () => abort.abort();
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		const promise = captureSnapshot(this.#session, {...options, signal: abort.signal}).finally(() => {
+			options.signal?.removeEventListener('abort', onAbort);
+			if (this.#capture?.promise === promise) this.#capture = undefined;
+		});
+		this.#capture = {promise, abort};
+		return promise;
+	}
+
+	/** `n`, after the user said yes: returns where the process will write the snapshot. */
+	async armNearLimitSnapshot(): Promise<string> {
+		const answer = (await evaluateValue(this.#session, armNearLimitExpression, {commandLineApi: true})) as {error?: string; dir?: string; pid?: number} | null;
+		if (!answer || typeof answer.dir !== 'string') throw new LeaktopError(answer?.error ?? 'the target did not answer');
+		return `${answer.dir.replace(/\/$/, '')}/Heap.<date>.<time>.${answer.pid}.0.001.heapsnapshot`;
+	}
+
 	/** Forces a full GC and logs heapUsed before and after. */
 	async gc(): Promise<void> {
 		if (this.#session.closed || this.#stopping) return;
@@ -223,6 +258,11 @@ export class Monitor {
 			if (!this.#session.closed) this.#emit({type: 'detaching', t: Date.now(), reason});
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
+			if (this.#capture) {
+				// The target cannot be interrupted; stop writing, remove the partial file, move on.
+				this.#capture.abort.abort();
+				await withTimeout(this.#capture.promise, 2000, 'abandoning the heap snapshot').catch(() => undefined);
+			}
 			await this.#sampler?.stop();
 			if (!this.#session.closed) {
 				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);

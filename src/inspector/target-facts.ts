@@ -21,6 +21,7 @@ export function parseFacts(value: unknown, address: string, webSocketUrl: string
 		address,
 		webSocketUrl,
 		cwd: typeof v.cwd === 'string' ? v.cwd : null,
+		hostname: typeof v.hostname === 'string' && v.hostname !== '' ? v.hostname : null,
 		heapSizeLimit: normalizeLimit(v.heapSizeLimit),
 		constrainedMemory: normalizeLimit(v.constrainedMemory),
 	};

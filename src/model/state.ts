@@ -4,9 +4,11 @@ import {formatBytes, formatCost, formatSignedBytes} from './format.js';
 import type {Point} from './growth.js';
 import type {ProfileAggregate} from './allocations.js';
 import {type AllocationsState, initialAllocations, moveSelection, withBaseline, withPoll} from './allocations-state.js';
+import {type CaptureProgress, initialSnapshots, type SnapshotRecord, type SnapshotsState} from './snapshots-state.js';
+import {describeEstimate, type SnapshotEstimate} from './snapshot-risk.js';
 
 /** What the lower part of the screen shows; tab cycles through them. */
-export const panels = ['chart', 'allocations', 'resources', 'listeners'] as const;
+export const panels = ['chart', 'allocations', 'resources', 'listeners', 'snapshots'] as const;
 export type Panel = (typeof panels)[number];
 
 export interface State {
@@ -30,6 +32,7 @@ export interface State {
 	censusRunning: boolean;
 	panel: Panel;
 	allocations: AllocationsState;
+	snapshots: SnapshotsState;
 }
 
 export type Event =
@@ -57,6 +60,19 @@ export type Event =
 	| {type: 'select-allocation'; delta: number}
 	| {type: 'toggle-stack'}
 	| {type: 'profile-written'; t: number; path: string; bytes: number}
+	| {type: 'snapshot-checking'; t: number}
+	/** `confirm`: the estimate is risky and the user must say yes first. */
+	| {type: 'snapshot-estimate'; t: number; estimate: SnapshotEstimate; confirm: boolean}
+	| {type: 'snapshot-started'; t: number; path: string}
+	| {type: 'snapshot-progress'; progress: CaptureProgress}
+	| {type: 'snapshot-abandoning'; t: number}
+	| {type: 'snapshot-written'; snapshot: SnapshotRecord}
+	| {type: 'snapshot-failed'; t: number; message: string}
+	| {type: 'snapshot-cancelled'; t: number; reason: string}
+	| {type: 'near-limit-confirm'; t: number}
+	| {type: 'near-limit-cancelled'; t: number}
+	| {type: 'near-limit-armed'; t: number; where: string}
+	| {type: 'near-limit-failed'; t: number; message: string}
 	| {type: 'detaching'; t: number; reason: string}
 	| {type: 'closed'; t: number; reason: string};
 
@@ -85,6 +101,7 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		censusRunning: false,
 		panel: 'chart',
 		allocations: initialAllocations(samplingIntervalBytes),
+		snapshots: initialSnapshots,
 	};
 }
 
@@ -185,6 +202,63 @@ export function reduce(state: State, event: Event): State {
 			return {...state, panel: 'allocations', allocations: {...state.allocations, stackOpen: !state.allocations.stackOpen}};
 		case 'profile-written':
 			return withLog(state, event.t, 'info', `heap profile written to ${event.path} (${formatBytes(event.bytes)}); load it in Chrome DevTools > Memory`);
+		case 'snapshot-checking':
+			return {...state, panel: 'snapshots', snapshots: {...state.snapshots, capture: {phase: 'checking', estimate: null, done: 0, total: 0, bytesWritten: 0, startedAt: event.t, path: null}}};
+		case 'snapshot-estimate': {
+			const capture = state.snapshots.capture;
+			if (!capture) return state;
+			const next = {...state, snapshots: {...state.snapshots, capture: {...capture, estimate: event.estimate, phase: event.confirm ? ('confirm' as const) : capture.phase}}};
+			const text = `heap snapshot estimate: ${describeEstimate(event.estimate)}`;
+			return event.confirm ? withLog(withLog(next, event.t, 'warn', text), event.t, 'warn', `risky: ${event.estimate.reasons.join('; ')}. Take it? y/N`) : withLog(next, event.t, 'info', text);
+		}
+		case 'snapshot-started': {
+			const capture = state.snapshots.capture;
+			if (!capture) return state;
+			return withLog({...state, snapshots: {...state.snapshots, capture: {...capture, phase: 'building', path: event.path}}}, event.t, 'info', `heap snapshot started: the target stops while it walks its heap; writing ${event.path}`);
+		}
+		case 'snapshot-progress': {
+			const capture = state.snapshots.capture;
+			if (!capture || capture.phase === 'abandoning') return state;
+			const {progress} = event;
+			const next = progress.phase === 'building' ? {...capture, phase: 'building' as const, done: progress.done, total: progress.total} : {...capture, phase: 'writing' as const, bytesWritten: progress.bytes};
+			return {...state, snapshots: {...state.snapshots, capture: next}};
+		}
+		case 'snapshot-abandoning': {
+			const capture = state.snapshots.capture;
+			if (!capture) return state;
+			return withLog({...state, snapshots: {...state.snapshots, capture: {...capture, phase: 'abandoning'}}}, event.t, 'warn', 'abandoning the heap snapshot: the target still finishes its pause; the partial file will be removed');
+		}
+		case 'snapshot-written': {
+			const {snapshot} = event;
+			return withLog(
+				{...state, snapshots: {...state.snapshots, capture: null, taken: [...state.snapshots.taken, snapshot]}},
+				snapshot.t,
+				'info',
+				`heap snapshot written: ${snapshot.path} (${formatBytes(snapshot.bytes)}${snapshot.nodeCount === null ? '' : `, ${snapshot.nodeCount} objects`}); the target paused ${formatCost(snapshot.pauseMs)}`,
+			);
+		}
+		case 'snapshot-failed':
+			return withLog({...state, snapshots: {...state.snapshots, capture: null}}, event.t, 'error', event.message);
+		case 'snapshot-cancelled':
+			return withLog({...state, snapshots: {...state.snapshots, capture: null}}, event.t, 'info', event.reason);
+		case 'near-limit-confirm':
+			return withLog(
+				{...state, panel: 'snapshots', snapshots: {...state.snapshots, nearLimitConfirm: true}},
+				event.t,
+				'warn',
+				'arm a heap snapshot for when the target nears its heap limit? It stays armed after leaktop detaches and cannot be disarmed. y/N',
+			);
+		case 'near-limit-cancelled':
+			return withLog({...state, snapshots: {...state.snapshots, nearLimitConfirm: false}}, event.t, 'info', 'near-heap-limit snapshot not armed');
+		case 'near-limit-armed':
+			return withLog(
+				{...state, snapshots: {...state.snapshots, nearLimitConfirm: false, nearLimit: {armedAt: event.t, where: event.where}}},
+				event.t,
+				'warn',
+				`near-heap-limit snapshot armed: if the heap nears its limit the process writes ${event.where} before it dies; this cannot be disarmed`,
+			);
+		case 'near-limit-failed':
+			return withLog({...state, snapshots: {...state.snapshots, nearLimitConfirm: false}}, event.t, 'error', `near-heap-limit snapshot not armed: ${event.message}`);
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':

@@ -28,6 +28,8 @@ export interface TargetInfo {
 	webSocketUrl: string;
 	/** `process.cwd()`: allocation sites are shown relative to it. */
 	cwd: string | null;
+	/** `os.hostname()` in the target (the pod name in Kubernetes): heap snapshot files carry it. */
+	hostname: string | null;
 	/** `v8.getHeapStatistics().heap_size_limit`. */
 	heapSizeLimit: number | null;
 	/** `process.constrainedMemory()` when the process runs under a real limit (cgroup), else null. */

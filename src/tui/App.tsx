@@ -18,10 +18,8 @@ export function App({store, onCommand, verdictOptions}: AppProps) {
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
-		const command = commandFor(
-			{input, ctrl: key.ctrl, escape: key.escape, tab: key.tab, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return},
-			{helpOpen: state.helpOpen, stackOpen: state.allocations.stackOpen},
-		);
+		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm;
+		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape, tab: key.tab, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return}, asking);
 		if (command) onCommand(command);
 	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.

@@ -8,15 +8,15 @@ export interface HelpOverlayProps {
 export function HelpOverlay({width}: HelpOverlayProps) {
 	const keyWidth = Math.max(...bindings.map(b => b.keys.join(', ').length)) + 2;
 	return (
-		<Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
-			<Text bold>keys</Text>
+		// No border: with every key listed the help must still fit an 80x24 terminal.
+		<Box flexDirection="column" width={width}>
+			<Text bold>keys <Text dimColor>(esc or ? closes this help)</Text></Text>
 			{bindings.map(b => (
 				<Box key={b.command}>
 					<Box width={keyWidth} flexShrink={0}><Text bold color="cyan">{b.keys.join(', ')}</Text></Box>
 					<Text wrap="truncate">{b.help}</Text>
 				</Box>
 			))}
-			<Text dimColor>esc or ? closes this help</Text>
 		</Box>
 	);
 }

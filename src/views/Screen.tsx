@@ -10,6 +10,8 @@ import {ResourcesPanel} from './ResourcesPanel.js';
 import {ListenersPanel} from './ListenersPanel.js';
 import {AllocationsPanel} from './AllocationsPanel.js';
 import {visibleRows} from '../model/allocations-state.js';
+import {SnapshotsPanel} from './SnapshotsPanel.js';
+import {captureProgress} from '../model/snapshots-state.js';
 import {EventLog} from './EventLog.js';
 import {Footer} from './Footer.js';
 import {HelpOverlay} from './HelpOverlay.js';
@@ -34,29 +36,44 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4)));
 	const panelLines = Math.max(5, rows - fixedLines - logLines);
 	const latest = samples[samples.length - 1];
-	const status = state.connection === 'detaching' ? 'detaching...' : state.gcRunning ? 'GC running...' : state.censusRunning ? 'census running...' : undefined;
+	const capture = state.snapshots.capture;
+	const status =
+		state.connection === 'detaching'
+			? 'detaching...'
+			: capture && capture.phase !== 'confirm'
+				? `snapshot ${Math.floor(captureProgress(capture) * 100)}%`
+				: state.gcRunning
+					? 'GC running...'
+					: state.censusRunning
+						? 'census running...'
+						: undefined;
+	const now = state.lastSampleAt ?? 0;
 	const censuses = censusesSinceBaseline(state);
 	const chart = (lines: number) => <HeapChart samples={samples} width={width} height={Math.max(2, lines - 2)} />;
 	const resources = (lines: number) => <ResourcesPanel samples={samples} signals={verdict.signals} width={width} lines={lines} />;
 	const listeners = (lines: number) => (
-		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} now={state.lastSampleAt ?? 0} width={width} lines={lines} />
+		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} now={now} width={width} lines={lines} />
 	);
 	const allocations = (lines: number) => (
 		<AllocationsPanel allocations={state.allocations} rows={visibleRows(state.allocations)} cwd={state.target?.cwd ?? null} width={width} lines={lines} />
 	);
+	const snapshots = (lines: number) => <SnapshotsPanel snapshots={state.snapshots} now={now} width={width} lines={lines} />;
 	let lower;
 	if (rows >= tallRows) {
 		const quarter = Math.floor(panelLines / 4);
+		// Four panels at once; snapshots take the listeners' place while they have something to say.
+		const {capture, nearLimitConfirm} = state.snapshots;
+		const last = state.panel === 'snapshots' || capture || nearLimitConfirm ? snapshots : listeners;
 		lower = (
 			<>
 				{chart(panelLines - 3 * quarter)}
 				{allocations(quarter)}
 				{resources(quarter)}
-				{listeners(quarter)}
+				{last(quarter)}
 			</>
 		);
 	} else {
-		lower = {chart, allocations, resources, listeners}[state.panel](panelLines);
+		lower = {chart, allocations, resources, listeners, snapshots}[state.panel](panelLines);
 	}
 	return (
 		<Box flexDirection="column" width={width}>

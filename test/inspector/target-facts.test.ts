@@ -11,8 +11,8 @@ test('an unlimited constrainedMemory is no limit', () => {
 });
 
 test('facts are read defensively', () => {
-	const facts = parseFacts({pid: 7, nodeVersion: 'v22.1.0', title: 'api', argv: ['node', 1, 'a.js'], cwd: '/srv/app', heapSizeLimit: 100, constrainedMemory: 2 ** 64}, 'h:1', 'ws://h:1/x');
-	assert.deepEqual(facts, {pid: 7, nodeVersion: 'v22.1.0', title: 'api', argv: ['node', 'a.js'], address: 'h:1', webSocketUrl: 'ws://h:1/x', cwd: '/srv/app', heapSizeLimit: 100, constrainedMemory: null});
+	const facts = parseFacts({pid: 7, nodeVersion: 'v22.1.0', title: 'api', argv: ['node', 1, 'a.js'], cwd: '/srv/app', hostname: 'api-7d9', heapSizeLimit: 100, constrainedMemory: 2 ** 64}, 'h:1', 'ws://h:1/x');
+	assert.deepEqual(facts, {pid: 7, nodeVersion: 'v22.1.0', title: 'api', argv: ['node', 'a.js'], address: 'h:1', webSocketUrl: 'ws://h:1/x', cwd: '/srv/app', hostname: 'api-7d9', heapSizeLimit: 100, constrainedMemory: null});
 	assert.throws(() => parseFacts(null, 'h:1', 'ws://h:1/x'), LeaktopError);
 });
 

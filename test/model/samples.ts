@@ -12,6 +12,7 @@ export const target: TargetInfo = {
 	address: '127.0.0.1:9229',
 	webSocketUrl: 'ws://127.0.0.1:9229/abc',
 	cwd: '/srv/app',
+	hostname: 'api-7d9',
 	heapSizeLimit: 4_345_298_944,
 	constrainedMemory: 536_870_912,
 };

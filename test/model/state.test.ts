@@ -85,5 +85,5 @@ test('a census is kept and logged with its cost; a failure is a warning', () => 
 
 test('tab cycles the lower panel', () => {
 	const tabs = (n: number) => run(Array.from({length: n}, () => ({type: 'cycle-panel'}) as const)).panel;
-	assert.deepEqual([1, 2, 3, 4].map(tabs), ['allocations', 'resources', 'listeners', 'chart']);
+	assert.deepEqual([1, 2, 3, 4, 5].map(tabs), ['allocations', 'resources', 'listeners', 'snapshots', 'chart']);
 });
