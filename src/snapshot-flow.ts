@@ -39,14 +39,15 @@ export async function takeSnapshot({monitor, dispatch, target, dir, objectCount,
 	try {
 		const headroom = await monitor.headroom();
 		estimate = estimateSnapshot(headroom, objectCount);
+		// Esc while the target was being asked: nothing to ask, nothing to take.
+		if (signal?.aborted) {
+			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason: 'heap snapshot not taken'});
+			return {kind: 'abandoned', estimate};
+		}
 		dispatch({type: 'snapshot-estimate', t: Date.now(), estimate, confirm: estimate.risky});
 		if (estimate.risky && !(await confirm(estimate))) {
 			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason: 'heap snapshot not taken'});
 			return {kind: 'declined', estimate};
-		}
-		if (signal?.aborted) {
-			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason: 'heap snapshot not taken'});
-			return {kind: 'abandoned', estimate};
 		}
 		const path = join(dir, snapshotFileName(target, new Date()));
 		dispatch({type: 'snapshot-started', t: Date.now(), path});

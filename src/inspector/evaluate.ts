@@ -1,5 +1,5 @@
-import {LeaktopError, NotNodeError} from '../errors.js';
-import type {InspectorSession} from './session.js';
+import {ConnectError, LeaktopError, NotNodeError, TimeoutError} from '../errors.js';
+import {defaultCallTimeoutMs, type InspectorSession} from './session.js';
 import {isNodeExpression, ownExpression} from './expressions.js';
 
 /** Remote objects leaktop creates, if any, live in this group and are released on detach. */
@@ -29,7 +29,9 @@ export async function assertNode(session: InspectorSession, where: string): Prom
 	let isNode: unknown;
 	try {
 		isNode = await evaluateValue(session, isNodeExpression);
-	} catch {
+	} catch (error) {
+		// A stopped target (a heap snapshot, a long GC, a blocked loop) is not a browser.
+		if (error instanceof TimeoutError) throw new ConnectError(`the target at ${where} did not answer within ${defaultCallTimeoutMs / 1000}s: it is busy (a heap snapshot or a long GC stops it) or its event loop is blocked`);
 		isNode = false;
 	}
 	if (isNode !== true) throw new NotNodeError(`the target at ${where} is not a Node.js process: leaktop attaches to Node processes only`);

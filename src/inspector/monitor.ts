@@ -258,13 +258,17 @@ export class Monitor {
 			if (!this.#session.closed) this.#emit({type: 'detaching', t: Date.now(), reason});
 			// A busy target may hold the last sample for a long time; detaching does not wait for it.
 			await withTimeout(this.#inFlight, 2000, 'the last sample').catch(() => undefined);
+			// A target busy with a snapshot cannot be interrupted and would answer nothing until it
+			// is done: stop writing, remove the partial file, and leave the rest to the socket's
+			// close, which ends sampling and frees object groups in the target too.
+			const targetBusy = this.#capture !== undefined;
 			if (this.#capture) {
-				// The target cannot be interrupted; stop writing, remove the partial file, move on.
 				this.#capture.abort.abort();
 				await withTimeout(this.#capture.promise, 2000, 'abandoning the heap snapshot').catch(() => undefined);
 			}
-			await this.#sampler?.stop();
-			if (!this.#session.closed) {
+			if (targetBusy) this.#sampler?.halt();
+			else await this.#sampler?.stop();
+			if (!this.#session.closed && !targetBusy) {
 				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
 			}
 			const byTarget = this.#session.closed;

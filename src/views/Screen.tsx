@@ -40,7 +40,9 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const status =
 		state.connection === 'detaching'
 			? 'detaching...'
-			: capture && capture.phase !== 'confirm'
+			: capture && capture.phase === 'abandoning'
+				? 'abandoning snapshot...'
+				: capture && capture.phase !== 'confirm'
 				? `snapshot ${Math.floor(captureProgress(capture) * 100)}%`
 				: state.gcRunning
 					? 'GC running...'

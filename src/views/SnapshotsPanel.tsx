@@ -34,7 +34,7 @@ function CaptureLines({capture, now, width}: {capture: Capture; now: number; wid
 			</Box>
 		);
 	}
-	if (capture.phase === 'abandoning') return <Text color="yellow" wrap="truncate">abandoning: the target still finishes its pause; the partial file will be removed ({elapsed})</Text>;
+	if (capture.phase === 'abandoning') return <Text color="yellow" wrap="truncate">abandoning ({elapsed}): the target still finishes its pause; partial file removed</Text>;
 	const step = capture.phase === 'building' ? `building ${capture.done}/${capture.total}` : `writing ${formatBytes(capture.bytesWritten)}`;
 	const label = ` ${Math.floor(captureProgress(capture) * 100)}% ${step}, ${elapsed} (esc abandons)`;
 	return (
@@ -50,9 +50,12 @@ function CaptureLines({capture, now, width}: {capture: Capture; now: number; wid
 
 export function SnapshotsPanel({snapshots, now, width, lines}: SnapshotsPanelProps) {
 	const {capture, taken, nearLimit, nearLimitConfirm} = snapshots;
-	const nameWidth = Math.max(12, width - sizeWidth - timeWidth - heapWidth - pauseWidth);
+	// Narrow terminals keep the name, size and pause; time and heapUsed go first.
+	const wide = width - sizeWidth - timeWidth - heapWidth - pauseWidth >= 20;
+	const nameWidth = width - sizeWidth - pauseWidth - (wide ? timeWidth + heapWidth : 0);
 	const status = !capture ? 1 : capture.phase === 'confirm' ? 3 : 2;
-	const rows = taken.slice(-Math.max(0, lines - status - 1 - (nearLimit ? 2 : 0) - (nearLimitConfirm ? 1 : 0)));
+	const room = Math.max(0, lines - status - 1 - (nearLimit ? 2 : 0) - (nearLimitConfirm ? 1 : 0));
+	const rows = taken.slice(Math.max(0, taken.length - room));
 	return (
 		<Box flexDirection="column" width={width}>
 			{capture ? <CaptureLines capture={capture} now={now} width={width} /> : <Text dimColor wrap="truncate">s: take a heap snapshot (risk-checked) · n: arm one for near the heap limit</Text>}
@@ -63,21 +66,21 @@ export function SnapshotsPanel({snapshots, now, width, lines}: SnapshotsPanelPro
 					<Text color="yellow" wrap="truncate-start">  {nearLimit.where}</Text>
 				</Box>
 			)}
-			{taken.length > 0 && (
+			{rows.length > 0 && (
 				<Box>
-					<Box width={nameWidth}><Text dimColor>file</Text></Box>
+					<Box width={nameWidth} flexShrink={0}><Text dimColor>file</Text></Box>
 					<Box width={sizeWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>size</Text></Box>
-					<Box width={timeWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>taken</Text></Box>
-					<Box width={heapWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>heapUsed</Text></Box>
+					{wide && <Box width={timeWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>taken</Text></Box>}
+					{wide && <Box width={heapWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>heapUsed</Text></Box>}
 					<Box width={pauseWidth} flexShrink={0} justifyContent="flex-end"><Text dimColor>pause</Text></Box>
 				</Box>
 			)}
 			{rows.map(snapshot => (
 				<Box key={snapshot.path}>
-					<Box width={nameWidth}><Text wrap="truncate-start">{basename(snapshot.path)}</Text></Box>
+					<Box width={nameWidth} flexShrink={0}><Text wrap="truncate-start">{basename(snapshot.path)}</Text></Box>
 					<Box width={sizeWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatBytes(snapshot.bytes)}</Text></Box>
-					<Box width={timeWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatClock(snapshot.t)}</Text></Box>
-					<Box width={heapWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatBytes(snapshot.heapUsed)}</Text></Box>
+					{wide && <Box width={timeWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatClock(snapshot.t)}</Text></Box>}
+					{wide && <Box width={heapWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatBytes(snapshot.heapUsed)}</Text></Box>}
 					<Box width={pauseWidth} flexShrink={0} justifyContent="flex-end"><Text>{formatCost(snapshot.pauseMs)}</Text></Box>
 				</Box>
 			))}
