@@ -16,6 +16,7 @@
 import {
 	clockTicks,
 	cliPath,
+	cpuBetween,
 	idlePath,
 	commandLine,
 	isLeaktop,
@@ -61,10 +62,7 @@ export interface FootprintResult {
 	targetRps: number;
 }
 
-/** CPU % of one core between two readings. */
-const cpuBetween = (a: ProcSample, b: ProcSample) => ((b.cpuTicks - a.cpuTicks) / clockTicks / ((b.t - a.t) / 1000)) * 100;
-
-function summarise(label: string, reference: boolean, samples: ProcSample[], liveCheck: string, targetRps: number): FootprintResult {
+export function summarise(label: string, reference: boolean, samples: ProcSample[], liveCheck: string, targetRps: number): FootprintResult {
 	const first = samples[0]!;
 	const last = samples[samples.length - 1]!;
 	let maxSecondCpuPercent = 0;
@@ -87,7 +85,8 @@ function summarise(label: string, reference: boolean, samples: ProcSample[], liv
 	};
 }
 
-async function sampleWindow(pid: number, seconds: number): Promise<ProcSample[]> {
+/** Reads /proc for `pid` now and once a second after, `seconds` times. */
+export async function sampleWindow(pid: number, seconds: number): Promise<ProcSample[]> {
 	const samples = [readProc(pid)];
 	const t0 = samples[0]!.t;
 	for (let i = 1; i <= seconds; i++) {

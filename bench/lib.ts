@@ -3,18 +3,36 @@
  * server, /proc readers, and the statistics the tables print. Nothing here asserts timings.
  */
 import {type ChildProcess, execFile, execFileSync, spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, realpathSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {existsSync, mkdtempSync, readFileSync, realpathSync, rmSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
+import {dirname, join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath} from 'node:url';
 
-/** Compiled to dist/bench/lib.js; these point back at the repository. */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cliPath = fileURLToPath(new URL('../../bin/leaktop.js', import.meta.url));
+/**
+ * The tsc output directory this file was compiled into: dist/ in the repository, or a private
+ * `--outDir` (see bench/README.md), so a benchmark can run while someone else rebuilds dist/.
+ */
+export const buildRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * The repository: the directory of the first package.json above the build, symlinks followed
+ * (a private build dir links the repository's package.json, which also makes its .js files ESM).
+ */
+function findRepoRoot(): string {
+	for (let dir = buildRoot; ; dir = dirname(dir)) {
+		if (existsSync(join(dir, 'package.json'))) return `${dirname(realpathSync(join(dir, 'package.json')))}/`;
+		if (dirname(dir) === dir) throw new Error(`no package.json above ${buildRoot}`);
+	}
+}
+export const repoRoot = findRepoRoot();
+/** A private build brings its own launcher (bin/leaktop.js importing ../src/cli.js), so it runs its own src. */
+export const cliPath = existsSync(join(buildRoot, 'bin/leaktop.js')) ? join(buildRoot, 'bin/leaktop.js') : join(repoRoot, 'bin/leaktop.js');
 export const idlePath = fileURLToPath(new URL('./idle.js', import.meta.url));
 export const targetAppPath = fileURLToPath(new URL('./target-app.js', import.meta.url));
-export const resultsPath = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+export const loadPath = fileURLToPath(new URL('./load.js', import.meta.url));
+export const profileTargetPath = fileURLToPath(new URL('./profile-target.js', import.meta.url));
+export const resultsPath = join(repoRoot, 'bench/RESULTS.md');
 
 export const now = () => performance.now();
 export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
@@ -59,6 +77,13 @@ export function isRunning(pid: number): boolean {
 	}
 }
 
+/** Files the benchmarks write (leaktop reports), in one directory removed at the end. */
+let filesDir: string | undefined;
+export function benchFile(name: string): string {
+	filesDir ??= mkdtempSync(join(tmpdir(), 'leaktop-bench-files-'));
+	return join(filesDir, name);
+}
+
 export function cleanupSync(): void {
 	for (const name of ownSessions) {
 		try {
@@ -75,6 +100,8 @@ export function cleanupSync(): void {
 	// With every session gone the server exits by itself; its socket file does not go with it.
 	if (tmuxDir) rmSync(tmuxDir, {recursive: true, force: true});
 	tmuxDir = undefined;
+	if (filesDir) rmSync(filesDir, {recursive: true, force: true});
+	filesDir = undefined;
 }
 
 let handlersInstalled = false;
@@ -127,8 +154,8 @@ export interface Child {
 	exited: Promise<number | null>;
 	/** Resolves with now() at the first output chunk after which `stream` matches `pattern`. */
 	when(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs?: number): Promise<number>;
-	/** SIGTERM, SIGKILL after 3 s; resolves with the time the exit took. */
-	stop(): Promise<number>;
+	/** SIGTERM, SIGKILL after `killAfterMs` (3 s); resolves with the time the exit took. */
+	stop(killAfterMs?: number): Promise<number>;
 }
 
 export function start(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Child {
@@ -180,11 +207,11 @@ export function start(command: string, args: string[], env: NodeJS.ProcessEnv = 
 				check();
 			});
 		},
-		async stop() {
+		async stop(killAfterMs = 3000) {
 			const started = now();
 			if (child.exitCode === null && child.signalCode === null) {
 				child.kill('SIGTERM');
-				const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+				const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
 				await exited;
 				clearTimeout(timer);
 			}
@@ -210,9 +237,42 @@ export interface Target {
 	httpPort: number;
 }
 
-/** Starts the busy target with `--inspect=127.0.0.1:0` and reads its inspector port from stderr. */
-export async function startTarget(): Promise<Target> {
-	const proc = start(process.execPath, ['--inspect=127.0.0.1:0', targetAppPath]);
+/**
+ * `command args` pinned to the given CPUs with taskset (which execs, so the pid stays the
+ * program's), or unpinned when taskset is missing or the box has fewer CPUs than asked for.
+ */
+export function pinnedCommand(cpuList: readonly number[] | undefined, command: string, args: string[]): [string, string[]] {
+	if (!cpuList || !canPin(cpuList)) return [command, args];
+	return ['taskset', ['-c', cpuList.join(','), command, ...args]];
+}
+
+let hasTaskset: boolean | undefined;
+export function canPin(cpuList: readonly number[]): boolean {
+	if (Math.max(...cpuList) >= cpus().length) return false;
+	if (hasTaskset === undefined) {
+		try {
+			execFileSync('taskset', ['-V'], {stdio: 'ignore'});
+			hasTaskset = true;
+		} catch {
+			hasTaskset = false;
+		}
+	}
+	return hasTaskset;
+}
+
+export interface TargetOptions {
+	/** Defaults to the busy HTTP target, bench/target-app.ts. */
+	script?: string;
+	args?: string[];
+	/** Added to this process's environment. */
+	env?: NodeJS.ProcessEnv;
+	/** Pin the target to these CPUs (taskset). */
+	cpus?: readonly number[];
+}
+
+/** Starts a target with `--inspect=127.0.0.1:0` and reads its inspector port from stderr. */
+export async function startTarget({script = targetAppPath, args = [], env = {}, cpus: cpuList}: TargetOptions = {}): Promise<Target> {
+	const proc = start(...pinnedCommand(cpuList, process.execPath, ['--inspect=127.0.0.1:0', script, ...args]), {...process.env, ...env});
 	try {
 		const [, port] = await waitForText(proc.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//, 'the target inspector line');
 		const [, httpPort] = await waitForText(proc.stdout, /ready (\d+)/, 'the target ready line');
@@ -290,6 +350,51 @@ export async function pollPane(name: string, t0: number, patterns: readonly RegE
 }
 
 // ---------------------------------------------------------------------------------------------
+// leaktop's --report
+
+/** What a leaktop report says about allocation sampling (the `allocations` part of src/model/report.ts). */
+export interface SamplingSummary {
+	status: string;
+	polls: number;
+	/** The last poll: its cost as leaktop measured it (the call plus folding), and the profile's size. */
+	lastPollMs: number;
+	lastPollNodes: number;
+}
+
+/** Reads the sampling part of a report leaktop wrote with `--report FILE`; undefined when it has none. */
+export function readSamplingSummary(reportPath: string): SamplingSummary | undefined {
+	let report: {allocations?: {status?: string; polls?: number; lastPoll?: {durationMs?: number; nodes?: number} | null}};
+	try {
+		report = JSON.parse(readFileSync(reportPath, 'utf8')) as typeof report;
+	} catch {
+		return undefined;
+	}
+	const allocations = report.allocations;
+	if (!allocations) return undefined;
+	return {
+		status: allocations.status ?? '?',
+		polls: allocations.polls ?? Number.NaN,
+		lastPollMs: allocations.lastPoll?.durationMs ?? Number.NaN,
+		lastPollNodes: allocations.lastPoll?.nodes ?? Number.NaN,
+	};
+}
+
+/** "3 polls, the last 2511 nodes in 75 ms"; the status only when it is not the usual one after a detach. */
+export function samplingText(s: SamplingSummary | undefined): string {
+	if (!s) return 'no sampling data in the report';
+	const status = s.status === 'stopped' || s.status === 'running' ? '' : `${s.status}, `;
+	return s.polls > 0 ? `${status}${s.polls} poll${s.polls === 1 ? '' : 's'}, the last ${s.lastPollNodes} nodes in ${Math.round(s.lastPollMs)} ms` : `${status}no polls`;
+}
+
+/** leaktop's stderr without the lines every headless run prints (attach, verdict, report written): warnings and errors. */
+export function unusualStderr(stderr: string): string[] {
+	return stderr
+		.split('\n')
+		.map(line => line.trim())
+		.filter(line => line && !/^leaktop: (attached to pid|verdict:|report written to)/.test(line));
+}
+
+// ---------------------------------------------------------------------------------------------
 // /proc
 
 export const clockTicks = (() => {
@@ -319,6 +424,9 @@ export function readProc(pid: number): ProcSample {
 	const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
 	return {t, cpuTicks, rss: kb('VmRSS'), hwm: kb('VmHWM')};
 }
+
+/** CPU % of one core between two readings of the same process. */
+export const cpuBetween = (a: ProcSample, b: ProcSample) => ((b.cpuTicks - a.cpuTicks) / clockTicks / ((b.t - a.t) / 1000)) * 100;
 
 /** leaktop sets process.title, which rewrites its cmdline to `leaktop`; check the executable too. */
 export function isLeaktop(pid: number): boolean {

@@ -1,17 +1,24 @@
 /**
  * `npm run bench`: starts one busy target, runs the start-up and footprint benchmarks against it,
- * then the detection-time benchmark against the leak fixtures, prints the results as markdown
+ * then the detection-time benchmark against the leak fixtures, then the overhead benchmark
+ * (an HTTP server's throughput under load, with and without leaktop) and the allocations
+ * benchmark (leaktop's footprint while polling a large sampling profile), prints the results as markdown
  * and writes them to bench/RESULTS.md (a full run rewrites it; `--only` replaces its own
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs 10] [--seconds 30] [--only startup|footprint|detection]
- *                          [--fixtures listeners,lru] [--series FILE]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations]
+ *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
+ *
+ * --runs: start-up runs (default 10) and overhead rounds (default 5). --seconds: the footprint
+ * window (default 30), the overhead load window (default 10) and the allocations window
+ * (default 60). Given explicitly, each sets all of its sections.
  */
 import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {parseArgs} from 'node:util';
+import {allocationsBench, allocationsBudgetMs, allocationsNotes, allocationsRows, allocationsTable, profileTable, profileTargetCpus} from './allocations-footprint.js';
 import {controlTable, detectionBench, detectionBudgetMs, detectionCases, detectionNotes, leakTable} from './detection.js';
 import {footprintBench, type FootprintResult, referenceSeconds} from './footprint.js';
 import {
@@ -23,6 +30,7 @@ import {
 	now,
 	pct,
 	percentile,
+	profileTargetPath,
 	repoRoot,
 	resultsPath,
 	sessionName,
@@ -32,24 +40,45 @@ import {
 	tmuxStart,
 	waitGone,
 } from './lib.js';
+import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
 
 const {values: args} = parseArgs({
 	options: {
-		runs: {type: 'string', default: '10'},
-		seconds: {type: 'string', default: '30'},
+		runs: {type: 'string'},
+		seconds: {type: 'string'},
 		only: {type: 'string'},
 		fixtures: {type: 'string'},
 		series: {type: 'string'},
+		connections: {type: 'string'},
+		rows: {type: 'string'},
 	},
 });
-const runs = Number(args.runs);
-const seconds = Number(args.seconds);
+/** A positive integer flag (at least `min`), or the section's own default when it was not given. */
+function count(name: string, text: string | undefined, fallback: number, min = 1): number {
+	if (text === undefined) return fallback;
+	const value = Number(text);
+	if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer of at least ${min}, not ${text}`);
+	return value;
+}
+const runs = count('runs', args.runs, 10);
+const seconds = count('seconds', args.seconds, 30, 2);
+/** `--rows a,b`: the rows of the overhead and allocations benchmarks to run (each keeps the ones it has). */
+const rowFilter = args.rows?.split(',').map(r => r.trim()).filter(Boolean);
+function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly Row[] {
+	if (!rowFilter) return rows;
+	const known = new Set([...overheadRows, ...allocationsRows].map(r => r.key));
+	const unknown = rowFilter.filter(key => !known.has(key));
+	if (unknown.length) throw new Error(`unknown row(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+	return rows.filter(r => rowFilter.includes(r.key));
+}
+const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
+const allocationsSeconds = count('seconds', args.seconds, 60, 2);
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations'] as const;
+type SectionName = (typeof sectionNames)[number];
 const only = args.only;
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${args.runs}`);
-if (!Number.isInteger(seconds) || seconds < 2) throw new Error(`--seconds must be an integer of at least 2, not ${args.seconds}`);
-if (only !== undefined && only !== 'startup' && only !== 'footprint' && only !== 'detection') throw new Error(`--only must be startup, footprint or detection, not ${only}`);
-const want = (name: 'startup' | 'footprint' | 'detection') => only === undefined || only === name;
+if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
+const want = (name: SectionName) => only === undefined || only === name;
 const cases = want('detection') ? detectionCases(args.fixtures?.split(',').map(f => f.trim()).filter(Boolean)) : [];
 /** Fixtures at once in the detection benchmark: 2 cores, and each fixture drives its own load. */
 const detectionConcurrency = 3;
@@ -135,7 +164,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -178,7 +207,9 @@ async function main(): Promise<void> {
 	// the detection suite's worst case).
 	installCleanup(
 		(want('startup') || want('footprint') ? 30_000 + runs * 4000 + 2 * (seconds + 10) * 1000 + 2 * (referenceSeconds + 5) * 1000 : 0) +
-			(want('detection') ? detectionBudgetMs(cases, detectionConcurrency) : 0),
+			(want('detection') ? detectionBudgetMs(cases, detectionConcurrency) : 0) +
+			(want('overhead') ? overheadBudgetMs(overheadOptions) : 0) +
+			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0),
 	);
 	const startedAt = new Date();
 	const commit = run('git', ['describe', '--always', '--dirty']);
@@ -280,6 +311,56 @@ async function main(): Promise<void> {
 		);
 	}
 
+	if (want('overhead')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`overhead: ${overheadOptions.rounds} rounds of ${overheadOptions.rows.length} rows, ${overheadOptions.seconds} s each (about ${Math.round(overheadExpectedMs(overheadOptions) / 60_000)} minutes)`);
+		const pair = [await startTarget({env: overheadTargetEnv, cpus: targetCpus}), await startTarget({env: overheadTargetEnv, cpus: targetCpus})] as const;
+		try {
+			const result = await overheadBench(pair, overheadOptions, log);
+			sections.set(
+				sectionTitles.overhead,
+				section(
+					`${sectionTitles.overhead}. Overhead on a busy HTTP server (throughput under load with leaktop attached vs a twin target without, at the same time; ${overheadOptions.rounds} rounds x ${overheadOptions.seconds} s)`,
+					provenance(from, load),
+					'Two identical targets, `node --inspect=127.0.0.1:0 dist/bench/target-app.js` with `BENCH_TARGET_RPS=0` (no self-load), share one core; each is driven by its own ' +
+						`\`dist/bench/load.js\` (a process of its own, ${overheadOptions.connections} keep-alive connections, closed loop). In each run leaktop (\`--headless --port P [--sampling X]\`) ` +
+						'is attached to one of them before the load starts and stopped with SIGTERM after it; the other target, loaded at the same time, is the reference. ' +
+						'Rows alternate within each round, and so does the target leaktop attaches to. Goal from the issue: at most 3 % loss at the default 512 KiB.\n\n' +
+						overheadTable(result),
+					overheadNotes(result),
+				),
+			);
+		} finally {
+			for (const target of pair) await target.proc.stop();
+		}
+	}
+
+	if (want('allocations')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`allocations: starting bench/profile-target.ts`);
+		const target = await startTarget({script: profileTargetPath, cpus: profileTargetCpus});
+		try {
+			const result = await allocationsBench(target, chosenRows(allocationsRows), allocationsSeconds, log);
+			sections.set(
+				sectionTitles.allocations,
+				section(
+					`${sectionTitles.allocations}. leaktop's own footprint while polling a large sampling profile (${allocationsSeconds} s window from attach)`,
+					provenance(from, load),
+					'Target: `node --inspect=127.0.0.1:0 dist/bench/profile-target.js`, which allocates from about 14k distinct call paths and keeps about 67 MB of them alive. ' +
+						'The profile it yields at each interval (measured by the benchmark\'s own CDP client, no leaktop attached):\n\n' +
+						profileTable(result) +
+						'\n\nleaktop attached headless at each setting in turn. CPU and RSS as in section 2.\n\n' +
+						allocationsTable(result),
+					allocationsNotes(result),
+				),
+			);
+		} finally {
+			await target.proc.stop();
+		}
+	}
+
 	// A full run rewrites the file; --only keeps the sections it did not redo.
 	if (only !== undefined) {
 		for (const [n, text] of earlierSections(resultsPath)) if (!sections.has(n)) sections.set(n, text);
@@ -287,7 +368,7 @@ async function main(): Promise<void> {
 	const header = [
 		'# leaktop benchmark results',
 		'',
-		`Written by \`npm run bench\` (this time \`${command}\`). A full run rewrites this file; \`--only startup|footprint|detection\` ` +
+		`Written by \`npm run bench\` (this time \`${command}\`). A full run rewrites this file; \`--only ${sectionNames.join('|')}\` ` +
 			'rewrites only its own section and keeps the others, so each section says when and at which commit it was measured. See bench/README.md.',
 		'',
 		`- Date: ${startedAt.toISOString()}`,
@@ -296,6 +377,7 @@ async function main(): Promise<void> {
 		`- Node ${process.version} (NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, so React runs its development build unless it is \`production\`), ${run('tmux', ['-V'])}, leaktop ${pkg.version} at \`${commit}\``,
 		`- Sections 1 and 2 target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
 		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
+		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`',
 	].join('\n');
 	const ordered = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
 	const text = `${header}\n\n${ordered.join('\n\n')}\n`;
