@@ -7,7 +7,7 @@
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot]
  *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
  *
  * --runs: start-up runs (default 10) and overhead rounds (default 5). --seconds: the footprint
@@ -42,6 +42,7 @@ import {
 } from './lib.js';
 import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
+import {defaultSnapshotOptions, snapshotBench, snapshotBody, snapshotBudgetMs, snapshotNotes, snapshotTitle} from './snapshot.js';
 
 const {values: args} = parseArgs({
 	options: {
@@ -74,7 +75,7 @@ function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly R
 }
 const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
 const allocationsSeconds = count('seconds', args.seconds, 60, 2);
-const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations'] as const;
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot'] as const;
 type SectionName = (typeof sectionNames)[number];
 const only = args.only;
 if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
@@ -164,7 +165,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -209,7 +210,8 @@ async function main(): Promise<void> {
 		(want('startup') || want('footprint') ? 30_000 + runs * 4000 + 2 * (seconds + 10) * 1000 + 2 * (referenceSeconds + 5) * 1000 : 0) +
 			(want('detection') ? detectionBudgetMs(cases, detectionConcurrency) : 0) +
 			(want('overhead') ? overheadBudgetMs(overheadOptions) : 0) +
-			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0),
+			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0) +
+			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0),
 	);
 	const startedAt = new Date();
 	const commit = run('git', ['describe', '--always', '--dirty']);
@@ -361,6 +363,14 @@ async function main(): Promise<void> {
 		}
 	}
 
+	if (want('snapshot')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`snapshot: heaps of ${defaultSnapshotOptions.sizesMB.join(', ')} MB, ${defaultSnapshotOptions.rounds} rounds`);
+		const result = await snapshotBench(defaultSnapshotOptions, log);
+		sections.set(sectionTitles.snapshot, section(`${sectionTitles.snapshot}. ${snapshotTitle(defaultSnapshotOptions)}`, provenance(from, load), snapshotBody(result), snapshotNotes(result)));
+	}
+
 	// A full run rewrites the file; --only keeps the sections it did not redo.
 	if (only !== undefined) {
 		for (const [n, text] of earlierSections(resultsPath)) if (!sections.has(n)) sections.set(n, text);
@@ -377,7 +387,7 @@ async function main(): Promise<void> {
 		`- Node ${process.version} (NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, so React runs its development build unless it is \`production\`), ${run('tmux', ['-V'])}, leaktop ${pkg.version} at \`${commit}\``,
 		`- Sections 1 and 2 target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
 		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
-		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`',
+		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`; section 6 targets: `dist/bench/heap-target.js`, one per capture',
 	].join('\n');
 	const ordered = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
 	const text = `${header}\n\n${ordered.join('\n\n')}\n`;

@@ -16,9 +16,11 @@ export interface Headroom {
 }
 
 /**
- * The cost model. Defaults come from measurements on this project's bench machine (see the
- * README's "Safe heap snapshots"); per-object figures are used once an earlier snapshot of the
- * same process told how many objects the heap holds.
+ * The cost model, calibrated by bench/snapshot.ts (bench/RESULTS.md section 6): 50-300 MB heaps
+ * paused 80-110 ms per MB (3.4-4.6 s per million objects) on a quiet machine and up to 171 ms
+ * under load, and took 12-14x heapUsed (520-580 bytes per object) of extra memory. The pause
+ * grows faster than the heap and an OOM warning must err high, so the constants sit at the
+ * upper end. Per-object figures are used once an earlier snapshot counted the objects.
  */
 export interface SnapshotCostModel {
 	pauseMsPerHeapMB: number;
@@ -34,10 +36,10 @@ export interface SnapshotCostModel {
 }
 
 export const defaultCostModel: SnapshotCostModel = {
-	pauseMsPerHeapMB: 80,
-	pauseMsPerMillionObjects: 3500,
+	pauseMsPerHeapMB: 120,
+	pauseMsPerMillionObjects: 5000,
 	extraBytesPerHeapByte: 18,
-	extraBytesPerObject: 500,
+	extraBytesPerObject: 650,
 	fileBytesPerHeapByte: 1.8,
 	maxShareOfHeadroom: 0.5,
 	maxPauseMs: 30_000,

@@ -36,7 +36,7 @@ describe('estimateSnapshot', () => {
 
 	test('a long pause is risky on its own; rss over the limit leaves nothing', () => {
 		const big = estimateSnapshot({...roomy, heapUsed: 1000 * MB});
-		assert.ok(big.reasons.some(r => /the target will stop for about 1m 20s: health checks may fail/.test(r)), big.reasons.join('; '));
+		assert.ok(big.reasons.some(r => /the target will stop for about 2m 00s: health checks may fail/.test(r)), big.reasons.join('; '));
 		const over = estimateSnapshot({heapUsed: 10 * MB, rss: 600 * MB, containerLimit: 512 * MB, freeMemory: null});
 		assert.equal(over.availableBytes, 0);
 		assert.equal(over.risky, true);
@@ -46,7 +46,7 @@ describe('estimateSnapshot', () => {
 		const estimate = estimateSnapshot({heapUsed: 50 * MB, rss: 100 * MB, containerLimit: null, freeMemory: null});
 		assert.equal(estimate.availableBytes, null);
 		assert.equal(estimate.risky, false);
-		assert.match(describeEstimate(estimate), /^pause about 4s, \+900\.0 MB target memory, file about 90\.0 MB \(from heap size\)$/);
+		assert.match(describeEstimate(estimate), /^pause about 6s, \+900\.0 MB target memory, file about 90\.0 MB \(from heap size\)$/);
 	});
 });
 
