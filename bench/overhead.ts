@@ -54,7 +54,9 @@ export interface OverheadRow {
 export const overheadRows: readonly OverheadRow[] = [
 	{key: 'none', label: 'no leaktop attached (noise floor: target vs target)', leaktopArgs: null},
 	{key: 'off', label: 'leaktop `--sampling off`', leaktopArgs: ['--sampling', 'off']},
+	{key: 'census-off', label: 'leaktop `--census off --sampling off`', leaktopArgs: ['--census', 'off', '--sampling', 'off']},
 	{key: 'default', label: 'leaktop, default sampling (512 KiB)', leaktopArgs: []},
+	{key: 'census-off-default', label: 'leaktop `--census off`, default sampling (512 KiB)', leaktopArgs: ['--census', 'off']},
 	{key: '128KiB', label: 'leaktop `--sampling 128KiB`', leaktopArgs: ['--sampling', '128KiB']},
 	{key: '32KiB', label: 'leaktop `--sampling 32KiB`', leaktopArgs: ['--sampling', '32KiB']},
 	{key: '4KiB', label: 'leaktop `--sampling 4KiB`', leaktopArgs: ['--sampling', '4KiB']},

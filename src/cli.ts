@@ -31,6 +31,8 @@ const help = `
 	  --sampling SIZE    allocation sampling: one sample per SIZE allocated on average
 	                     (default 512KiB, as node --heap-prof; 64KiB, 1MiB...; off disables it).
 	                     Smaller is finer and costs the target more (bench: see README)
+	  --census off       no automatic listener census (each one forces a full GC and walks the
+	                     heap); l still takes one. Default: on, at most 1 % of wall time
 	  --heap-profile FILE
 	                     at the end, write the allocation profile as a .heapprofile file
 	                     (Chrome DevTools > Memory > Load opens it)
@@ -77,6 +79,7 @@ const flagSpec = {
 	report: {type: 'string'},
 	json: {type: 'boolean', default: false},
 	sampling: {type: 'string', default: '512KiB'},
+	census: {type: 'string', default: 'on'},
 	heapProfile: {type: 'string'},
 	threshold: {type: 'string', default: '1MB/h'},
 	failOnGrowth: {type: 'string'},
@@ -178,6 +181,7 @@ async function main(argv: string[]): Promise<Outcome> {
 	// React's development build costs the TUI about a third more CPU (bench/RESULTS.md).
 	if (!headless) process.env.NODE_ENV ??= 'production';
 	const samplingIntervalBytes = parseSampling(flags.sampling);
+	if (flags.census !== 'on' && flags.census !== 'off') throw new UsageError(`invalid --census "${flags.census}": use on or off`);
 	if (flags.heapProfile !== undefined && samplingIntervalBytes === null) throw new UsageError('--heap-profile needs allocation sampling: drop --sampling off');
 	const failOnGrowth = flags.failOnGrowth !== undefined;
 	const thresholdBytesPerHour = parseRate(failOnGrowth && flags.failOnGrowth !== '' ? flags.failOnGrowth : flags.threshold, failOnGrowth && flags.failOnGrowth !== '' ? 'fail-on-growth' : 'threshold');
@@ -188,6 +192,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		durationMs,
 		reportPath: flags.report,
 		snapshotDir: flags.out,
+		census: flags.census === 'on',
 		heapProfilePath: flags.heapProfile,
 		samplingIntervalBytes,
 		leaktopVersion: cli.pkg.version ?? '0.0.0',

@@ -8,6 +8,8 @@ export interface HeadlessOptions {
 	durationMs: number | undefined;
 	/** Runs while still attached, after the last census and profile poll (writes output files). */
 	beforeStop?: () => Promise<void>;
+	/** Take a last listener census before detaching (off with `--census off`). */
+	finalCensus?: boolean;
 }
 
 /** One NDJSON line per sample: what `--json` streams to stdout. */
@@ -16,7 +18,7 @@ export function sampleLine(event: Event): string | undefined {
 }
 
 /** Runs without a screen until the duration ends, a signal arrives, or the target goes away. */
-export async function runHeadless({monitor, signal, durationMs, beforeStop}: HeadlessOptions): Promise<Outcome> {
+export async function runHeadless({monitor, signal, durationMs, beforeStop, finalCensus = true}: HeadlessOptions): Promise<Outcome> {
 	let timer: NodeJS.Timeout | undefined;
 	const elapsed = new Promise<string>(resolve => {
 		if (durationMs !== undefined) timer = setTimeout(() => resolve(`duration of ${durationMs / 1000}s reached`), durationMs);
@@ -25,7 +27,7 @@ export async function runHeadless({monitor, signal, durationMs, beforeStop}: Hea
 		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
 		// A last census closes the listener series at the end of the run, as the report needs.
 		if (!monitor.endedByTarget && !signal.aborted) {
-			await monitor.census();
+			if (finalCensus) await monitor.census();
 			await monitor.pollAllocations();
 		}
 		if (!monitor.endedByTarget) await beforeStop?.();

@@ -21,6 +21,8 @@ export interface WatchConfig {
 	heapProfilePath: string | undefined;
 	/** Allocation sampling interval in bytes; null turns sampling off. */
 	samplingIntervalBytes: number | null;
+	/** Automatic listener censuses (`--census off`: only when `l` asks). */
+	census: boolean;
 	/** Where `s` writes heap snapshots. */
 	snapshotDir: string;
 	leaktopVersion: string;
@@ -50,7 +52,8 @@ export function historySize(config: Pick<WatchConfig, 'headless' | 'durationMs' 
  * a leak from garbage waiting for a major GC. Headless runs take one at once (the baseline); the
  * TUI lets the first screen come up first.
  */
-export function censusCadence(config: Pick<WatchConfig, 'headless'>): {firstCensusDelayMs: number; censusMinIntervalMs: number} {
+export function censusCadence(config: Pick<WatchConfig, 'headless' | 'census'>): {firstCensusDelayMs: number | null; censusMinIntervalMs: number} {
+	if (!config.census) return {firstCensusDelayMs: null, censusMinIntervalMs: 10_000};
 	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusMinIntervalMs: 10_000};
 }
 
@@ -86,7 +89,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	if (config.headless) {
 		const target = store.getState().target;
 		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
-		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop});
+		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census});
 	} else {
 		const {runTui} = await tui!;
 		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir});
