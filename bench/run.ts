@@ -17,11 +17,13 @@
 import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
+import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {allocationsBench, allocationsBudgetMs, allocationsNotes, allocationsRows, allocationsTable, profileTable, profileTargetCpus} from './allocations-footprint.js';
 import {controlTable, detectionBench, detectionBudgetMs, detectionCases, detectionNotes, leakTable} from './detection.js';
 import {footprintBench, type FootprintResult, referenceSeconds} from './footprint.js';
 import {
+	buildRoot,
 	cleanupSync,
 	installCleanup,
 	mb,
@@ -214,7 +216,8 @@ async function main(): Promise<void> {
 			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0),
 	);
 	const startedAt = new Date();
-	const commit = run('git', ['describe', '--always', '--dirty']);
+	// A private build records what it was built from (bench/README.md); the repository may have moved on since.
+	const commit = existsSync(join(buildRoot, 'COMMIT')) ? readFileSync(join(buildRoot, 'COMMIT'), 'utf8').trim() : run('git', ['describe', '--always', '--dirty']);
 	const argvText = process.argv.slice(2).join(' ');
 	const command = `node dist/bench/run.js${argvText ? ` ${argvText}` : ''}`;
 	const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as {version: string};
