@@ -23,6 +23,7 @@
  */
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {exitOnSignals} from './target-shutdown.js';
 import {parseArgs} from 'node:util';
 
 const {values: args} = parseArgs({
@@ -103,10 +104,4 @@ server.listen(0, '127.0.0.1', () => {
 	process.stdout.write(`ready ${(server.address() as AddressInfo).port}\n`);
 });
 
-const stop = () => {
-	server.closeAllConnections();
-	server.close(() => process.exit(0));
-	setTimeout(() => process.exit(0), 1000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+exitOnSignals(server);

@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {exitOnSignals} from './target-shutdown.js';
 
 const requestsPerSecond = Math.max(0, Number(process.env.BENCH_TARGET_RPS ?? '200'));
 const tickMs = 10;
@@ -60,10 +61,4 @@ server.listen(0, '127.0.0.1', () => {
 	process.stdout.write(`ready ${port}\n`);
 });
 
-const stop = () => {
-	server.closeAllConnections();
-	server.close(() => process.exit(0));
-	setTimeout(() => process.exit(0), 1000).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+exitOnSignals(server);
