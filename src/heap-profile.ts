@@ -1,12 +1,6 @@
 import type {Monitor} from './inspector/monitor.js';
 import {writeOutputFile} from './output.js';
 
-/** `leaktop-4242-20261125T193000.heapprofile`: sorts by time, names the process it came from. */
-export function heapProfileName(pid: number | undefined, now: Date): string {
-	const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-	return `leaktop-${pid ?? 'target'}-${stamp}.heapprofile`;
-}
-
 /**
  * Writes the live sampling profile as Chrome DevTools saves it (`{head, samples}`), so the
  * Memory panel's Load button opens it. Mode 0600: stacks and script paths describe the target.

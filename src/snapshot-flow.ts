@@ -10,13 +10,7 @@ import {estimateSnapshot, type SnapshotEstimate} from './model/snapshot-risk.js'
 import type {Event} from './model/state.js';
 import type {SnapshotRecord} from './model/snapshots-state.js';
 import type {TargetInfo} from './model/types.js';
-
-/** `api-7d9-4242-20261125T193000.heapsnapshot`: which pod and process, sorted by time. */
-export function snapshotFileName(target: Pick<TargetInfo, 'hostname' | 'pid'> | null, now: Date): string {
-	const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-	const host = (target?.hostname ?? 'target').replace(/[^A-Za-z0-9._-]/g, '_');
-	return `${host}-${target?.pid ?? 0}-${stamp}.heapsnapshot`;
-}
+import {snapshotFileName} from './file-names.js';
 
 export interface SnapshotFlow {
 	monitor: Monitor;

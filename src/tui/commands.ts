@@ -1,5 +1,6 @@
 import {describeError} from '../errors.js';
-import {heapProfileName, writeHeapProfile} from '../heap-profile.js';
+import {heapProfileName} from '../file-names.js';
+import {writeHeapProfile} from '../heap-profile.js';
 import type {Monitor} from '../inspector/monitor.js';
 import type {Command} from '../keymap.js';
 import {lastObjectCount} from '../model/snapshots-state.js';
