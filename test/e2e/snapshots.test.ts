@@ -242,8 +242,9 @@ async function waitForProgress(term: TerminalRun): Promise<string> {
 
 const partFiles = async (dir: string) => (await readdir(dir)).filter(file => file.endsWith('.part'));
 
-test('esc during a capture: abandoning, the partial file removed, no snapshot, the target keeps serving', async () => {
-	const out = await tempDir('esc');
+/** leaktop on the big target with `s` pressed: the capture is running and streaming to a .part file. */
+async function startCapture(label: string): Promise<{out: string; term: TerminalRun}> {
+	const out = await tempDir(label);
 	// Idle first: a target still in a snapshot cannot be attached to.
 	await assertServes(big);
 	const term = await leaktopIn(out, big.port, ['--out', out]);
@@ -251,8 +252,17 @@ test('esc during a capture: abandoning, the partial file removed, no snapshot, t
 		await term.waitForScreen(/heapUsed\s+\d/, 30_000);
 		await term.keys('s');
 		await waitForProgress(term);
-		// The capture streams into a .part file while it runs.
 		assert.equal((await partFiles(out)).length, 1, `a .part file while the capture runs: ${(await readdir(out)).join(', ')}`);
+		return {out, term};
+	} catch (error) {
+		await term.close();
+		throw error;
+	}
+}
+
+test('esc during a capture: abandoning, the partial file removed, no snapshot, the target keeps serving', async () => {
+	const {out, term} = await startCapture('esc');
+	try {
 		await term.keys('Escape');
 		const screen = await term.waitForScreen(/abandoning the heap snapshot: the target still finishes its pause/, 10_000);
 		assert.match(screen, /^abandoning \(\d+s\): the target still finishes its pause; partial file removed/m);
@@ -271,14 +281,8 @@ test('esc during a capture: abandoning, the partial file removed, no snapshot, t
 });
 
 test('q during a capture: leaktop detaches and exits, no .part left, the target keeps serving', async () => {
-	const out = await tempDir('quit');
-	await assertServes(big);
-	const term = await leaktopIn(out, big.port, ['--out', out]);
+	const {out, term} = await startCapture('quit');
 	try {
-		await term.waitForScreen(/heapUsed\s+\d/, 30_000);
-		await term.keys('s');
-		await waitForProgress(term);
-		assert.equal((await partFiles(out)).length, 1);
 		const pid = await term.pid();
 		const quitAt = Date.now();
 		await term.keys('q');
