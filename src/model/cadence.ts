@@ -9,3 +9,11 @@ export function budgetedDelayMs(lastDurationMs: number, budget = 0.01, minMs = 3
 	if (!Number.isFinite(lastDurationMs) || lastDurationMs < 0 || !(budget > 0)) return maxMs;
 	return Math.min(maxMs, Math.max(minMs, Math.ceil(lastDurationMs / budget)));
 }
+
+/**
+ * The floor under the delay after the `done`-th run of something that starts frequent and
+ * spaces out: `stepMs`, 2 x `stepMs`, ... up to `steadyMs`.
+ */
+export function rampedMinimumMs(done: number, stepMs: number, steadyMs: number): number {
+	return Math.min(steadyMs, stepMs * Math.max(1, done));
+}

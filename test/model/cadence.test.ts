@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {budgetedDelayMs} from '../../src/model/cadence.js';
+import {budgetedDelayMs, rampedMinimumMs} from '../../src/model/cadence.js';
 
 describe('budgetedDelayMs', () => {
 	test('keeps the census at 1 % of wall time: duration / budget', () => {
@@ -23,5 +23,12 @@ describe('budgetedDelayMs', () => {
 		assert.equal(budgetedDelayMs(Number.POSITIVE_INFINITY), 600_000);
 		assert.equal(budgetedDelayMs(-5), 600_000);
 		assert.equal(budgetedDelayMs(500, 0), 600_000);
+	});
+});
+
+describe('rampedMinimumMs', () => {
+	test('profile reads space out 10 s, 20 s, then 30 s', () => {
+		assert.deepEqual([1, 2, 3, 4, 50].map(done => rampedMinimumMs(done, 10_000, 30_000)), [10_000, 20_000, 30_000, 30_000, 30_000]);
+		assert.equal(rampedMinimumMs(0, 10_000, 30_000), 10_000, 'never below one step');
 	});
 });
