@@ -25,7 +25,7 @@ export interface SnapshotFlow {
 	signal?: AbortSignal;
 }
 
-export type SnapshotOutcome = {kind: 'written'; snapshot: SnapshotRecord} | {kind: 'declined' | 'abandoned'; estimate: SnapshotEstimate | null} | {kind: 'failed'; message: string};
+export type SnapshotOutcome = {kind: 'written'; snapshot: SnapshotRecord} | {kind: 'declined'; estimate: SnapshotEstimate | null} | {kind: 'abandoned'; estimate: SnapshotEstimate | null; reason: string} | {kind: 'failed'; message: string};
 
 export async function takeSnapshot({monitor, dispatch, target, dir, objectCount, confirm, signal}: SnapshotFlow): Promise<SnapshotOutcome> {
 	dispatch({type: 'snapshot-checking', t: Date.now()});
@@ -35,8 +35,9 @@ export async function takeSnapshot({monitor, dispatch, target, dir, objectCount,
 		estimate = estimateSnapshot(headroom, objectCount);
 		// Esc while the target was being asked: nothing to ask, nothing to take.
 		if (signal?.aborted) {
-			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason: 'heap snapshot not taken'});
-			return {kind: 'abandoned', estimate};
+			const reason = 'heap snapshot abandoned before it started: the target was not paused';
+			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason});
+			return {kind: 'abandoned', estimate, reason};
 		}
 		dispatch({type: 'snapshot-estimate', t: Date.now(), estimate, confirm: estimate.risky});
 		if (estimate.risky && !(await confirm(estimate))) {
@@ -51,8 +52,9 @@ export async function takeSnapshot({monitor, dispatch, target, dir, objectCount,
 		return {kind: 'written', snapshot};
 	} catch (error) {
 		if (error instanceof SnapshotAbandonedError) {
-			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason: describeError(error)});
-			return {kind: 'abandoned', estimate};
+			const reason = describeError(error);
+			dispatch({type: 'snapshot-cancelled', t: Date.now(), reason});
+			return {kind: 'abandoned', estimate, reason};
 		}
 		const message = describeError(error);
 		dispatch({type: 'snapshot-failed', t: Date.now(), message});

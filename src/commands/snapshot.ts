@@ -81,7 +81,7 @@ export async function snapshotCommand(config: SnapshotConfig, context: WatchCont
 			case 'declined':
 				return {exitCode: exitCodes.error, message: `refusing a risky heap snapshot: ${outcome.estimate?.reasons.join('; ')}; pass --yes to take it anyway`};
 			case 'abandoned':
-				return {exitCode: exitCodes.error, message: 'heap snapshot abandoned: the partial file was removed (the target still finished its pause)'};
+				return {exitCode: exitCodes.error, message: outcome.reason};
 			case 'failed':
 				return {exitCode: exitCodes.error, message: outcome.message};
 		}

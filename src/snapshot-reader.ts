@@ -1,0 +1,122 @@
+/**
+ * Reads a `.heapsnapshot` file into a HeapSnapshot: fixed-size chunks into one reused buffer,
+ * straight into the streaming parser, so leaktop's memory is the parsed arrays and one chunk,
+ * never the file's text. Every failure is one line that names the file.
+ */
+import {type FileHandle, open} from 'node:fs/promises';
+import {LeaktopError} from './errors.js';
+import {createSnapshotParser, type SnapshotHeader, type SnapshotParser} from './model/heap-snapshot/parser.js';
+import {type HeapSnapshot, SnapshotFormatError} from './model/heap-snapshot/snapshot.js';
+
+export interface ReadOptions {
+	/** After each chunk: bytes read so far and the file's size when it was opened. */
+	onProgress?: (bytesRead: number, totalBytes: number) => void;
+	/** Aborting closes the file and rejects with SnapshotReadAbortedError. */
+	signal?: AbortSignal;
+	chunkBytes?: number;
+}
+
+/** The file cannot be opened or read (missing, a directory, no permission, empty). */
+export class SnapshotFileError extends LeaktopError {
+	override readonly name: string = 'SnapshotFileError';
+}
+
+/** The caller aborted the read. */
+export class SnapshotReadAbortedError extends SnapshotFileError {
+	override readonly name: string = 'SnapshotReadAbortedError';
+}
+
+const defaultChunkBytes = 1 << 20;
+
+const reasons: Record<string, string> = {
+	ENOENT: 'no such file',
+	EACCES: 'permission denied',
+	EPERM: 'operation not permitted',
+	ENOTDIR: 'a part of the path is not a directory',
+	ELOOP: 'too many symbolic links',
+	EMFILE: 'too many open files',
+	EIO: 'an input/output error',
+};
+
+function fileError(path: string, error: unknown): SnapshotFileError {
+	const code = (error as NodeJS.ErrnoException).code ?? '';
+	if (code === 'EISDIR') return new SnapshotFileError(`${path} is a directory, not a heap snapshot`);
+	const reason = reasons[code] ?? (error as Error).message.split('\n')[0];
+	return new SnapshotFileError(`cannot read ${path}: ${reason}`);
+}
+
+export async function readHeapSnapshot(path: string, options: ReadOptions = {}): Promise<HeapSnapshot> {
+	let snapshot: HeapSnapshot | null = null;
+	await readInto(path, options, parser => {
+		snapshot = parser.finish();
+	});
+	return snapshot!;
+}
+
+/**
+ * Reads only as far as the header (`snapshot.meta`, node and edge counts): enough to tell a
+ * heap snapshot from anything else, or to size the work, without reading the rest.
+ */
+export async function readSnapshotHeader(path: string, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<SnapshotHeader> {
+	let header: SnapshotHeader | null = null;
+	await readInto(path, {chunkBytes: 64 << 10, ...options, stopWhen: parser => parser.header !== null}, parser => {
+		header = parser.header;
+		// The file ended before its header did: finish() says how.
+		if (header === null) parser.finish();
+	});
+	return header!;
+}
+
+interface ReadIntoOptions extends ReadOptions {
+	/** Checked after each chunk: true stops reading early. */
+	stopWhen?: (parser: SnapshotParser) => boolean;
+}
+
+async function readInto(path: string, {onProgress, signal, chunkBytes = defaultChunkBytes, stopWhen}: ReadIntoOptions, done: (parser: SnapshotParser) => void): Promise<void> {
+	if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`chunkBytes must be a positive integer, not ${chunkBytes}`);
+	const aborted = () => new SnapshotReadAbortedError(`reading ${path} was cancelled`);
+	if (signal?.aborted) throw aborted();
+	let file: FileHandle;
+	try {
+		file = await open(path, 'r');
+	} catch (error) {
+		throw fileError(path, error);
+	}
+	try {
+		let totalBytes: number;
+		try {
+			const stats = await file.stat();
+			// Opening a directory for reading succeeds on Linux; only reading it fails.
+			if (stats.isDirectory()) throw Object.assign(new Error('directory'), {code: 'EISDIR'});
+			totalBytes = stats.size;
+		} catch (error) {
+			throw fileError(path, error);
+		}
+		// Some files report a size of 0 and still have content (/proc, pipes): the size is only a hint.
+		const parser = createSnapshotParser(totalBytes > 0 ? {totalBytes} : {});
+		const buffer = new Uint8Array(chunkBytes);
+		let bytesRead = 0;
+		for (;;) {
+			if (signal?.aborted) throw aborted();
+			let count: number;
+			try {
+				({bytesRead: count} = await file.read(buffer, 0, buffer.length, null));
+			} catch (error) {
+				throw fileError(path, error);
+			}
+			if (signal?.aborted) throw aborted();
+			if (count === 0) break;
+			bytesRead += count;
+			parser.feed(buffer.subarray(0, count));
+			onProgress?.(bytesRead, totalBytes);
+			if (stopWhen?.(parser)) break;
+		}
+		if (bytesRead === 0) throw new SnapshotFileError(`${path} is empty, not a heap snapshot`);
+		done(parser);
+	} catch (error) {
+		if (error instanceof SnapshotFormatError) throw new SnapshotFormatError(`${path}: ${error.message}`);
+		throw error;
+	} finally {
+		await file.close();
+	}
+}
