@@ -15,6 +15,8 @@ const help = `
 	  $ leaktop demo [--scenario NAME]     start a bundled leaky app and attach to it
 	  $ leaktop snapshot [--out DIR] [--yes]
 	                                       take one heap snapshot after a risk check
+	  $ leaktop diff A.heapsnapshot B.heapsnapshot [--top N] [--retainers CLASS] [--json]
+	                                       compare two snapshots as DevTools' Comparison view does
 
 	Target (pick one; default 127.0.0.1:9229)
 	  --host HOST        inspector host (default 127.0.0.1)
@@ -45,6 +47,12 @@ const help = `
 	  --yes              take a snapshot even when the risk check says it may stall the
 	                     target or get it OOM-killed (snapshot command only)
 
+	Snapshot diff (leaktop diff; A is the earlier snapshot)
+	  --top N            classes shown, largest size delta first (default 20)
+	  --retainers CLASS  the new objects of CLASS that retain the most, with the shortest path
+	                     from a GC root (and for Function, what the closure keeps)
+	  --json             the comparison as JSON on stdout
+
 	Demo
 	  --scenario NAME    listeners, closure, cache, stream or all (default all)
 
@@ -66,6 +74,7 @@ const help = `
 	  $ leaktop --headless --duration 5m --sampling 64KiB --heap-profile app.heapprofile
 	  $ leaktop --pid 4242
 	  $ leaktop demo --scenario cache
+	  $ leaktop diff before.heapsnapshot after.heapsnapshot --retainers Map
 `;
 
 const flagSpec = {
@@ -86,11 +95,13 @@ const flagSpec = {
 	scenario: {type: 'string', default: 'all'},
 	out: {type: 'string', default: '.'},
 	yes: {type: 'boolean', default: false},
+	top: {type: 'string', default: '20'},
+	retainers: {type: 'string'},
 	help: {type: 'boolean', default: false},
 	version: {type: 'boolean', default: false},
 } as const;
 
-const commands = ['targets', 'demo', 'snapshot'] as const;
+const commands = ['targets', 'demo', 'snapshot', 'diff'] as const;
 type CommandName = (typeof commands)[number] | 'watch';
 
 /** String flags whose value may be left out (`--fail-on-growth` alone uses --threshold). */
@@ -162,8 +173,9 @@ async function main(argv: string[]): Promise<Outcome> {
 	}
 	const [first, ...rest] = cli.input;
 	if (first !== undefined && !(commands as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}" (commands: ${commands.join(', ')}; see leaktop --help)`);
-	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
 	const command = (first ?? 'watch') as CommandName;
+	if (command === 'diff') return diff(rest, flags);
+	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
 
 	const intervalMs = parseDuration(flags.interval, 'interval');
 	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, 'duration');
@@ -228,6 +240,20 @@ async function main(argv: string[]): Promise<Outcome> {
 		return runSession(context => snapshotCommand({target, dir: flags.out, yes: flags.yes}, context));
 	}
 	return runSession(async context => (await import('./commands/watch.js')).watch({...base, target}, context));
+}
+
+function parseTop(text: string): number {
+	const top = Number(text);
+	if (!/^\d+$/.test(text) || top < 1) throw new UsageError(`invalid --top "${text}": must be a positive integer`);
+	return top;
+}
+
+async function diff(files: string[], flags: {top: string; retainers: string | undefined; json: boolean}): Promise<Outcome> {
+	if (files.length !== 2) throw new UsageError(`leaktop diff takes two heap snapshot files, the earlier first (got ${files.length}; see leaktop --help)`);
+	const [basePath, nextPath] = files as [string, string];
+	const config = {basePath, nextPath, top: parseTop(flags.top), json: flags.json, retainers: flags.retainers, liveProgress: process.stderr.isTTY === true};
+	const {diffCommand} = await import('./commands/diff.js');
+	return runSession(context => diffCommand(config, context));
 }
 
 /** Signals become a safe detach; a second one during cleanup exits at once. */

@@ -15,3 +15,9 @@ export function snapshotFileName(target: Pick<TargetInfo, 'hostname' | 'pid'> | 
 	const host = (target?.hostname ?? 'target').replace(/[^A-Za-z0-9._-]/g, '_');
 	return `${host}-${target?.pid ?? 0}-${stamp(now)}.heapsnapshot`;
 }
+
+/** The host and pid in a name snapshotFileName() made; null for any other name. */
+export function snapshotOrigin(fileName: string): {host: string; pid: number} | null {
+	const match = /^(.+)-(\d+)-\d{8}T\d{6}\.heapsnapshot$/.exec(fileName);
+	return match ? {host: match[1]!, pid: Number(match[2])} : null;
+}

@@ -66,12 +66,17 @@ export const sameProcessAgreement = 0.99;
 // Enough nodes to judge, few enough to decode their names quickly.
 const maxChecked = 100_000;
 
-export function diffSnapshots(base: HeapSnapshot, next: HeapSnapshot): SnapshotDiff {
+/**
+ * `knownDifferentProcesses`: the caller knows better than the ids (leaktop's file names carry
+ * the pid): two fresh processes of one script share most ids, and the sample may miss it.
+ */
+export function diffSnapshots(base: HeapSnapshot, next: HeapSnapshot, {knownDifferentProcesses = false} = {}): SnapshotDiff {
 	const nextClasses = classifyNodes(next);
 	// As DevTools does: the older snapshot's plain objects are named with the newer one's shapes.
 	const baseClasses = classifyNodes(base, nextClasses.definitions);
 	const ids = new IdIndex(base, baseClasses.selfSizes);
 	const comparability = judge(base, next, ids, nextClasses.selfSizes);
+	if (knownDifferentProcesses) comparability.sameProcess = false;
 	if (!comparability.sameProcess) return {comparable: false, comparability, classes: diffCounts(baseClasses, nextClasses)};
 
 	const rowOfKey = new Map<string, number>();

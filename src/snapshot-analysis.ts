@@ -1,0 +1,176 @@
+/**
+ * Two heap snapshot files compared, for `leaktop diff` and the TUI's diff view: reads both with
+ * the streaming reader, diffs them by node id (or by class counts when they come from different
+ * processes), and answers follow-up questions about one class: its new instances, what each
+ * retains, the shortest path from a GC root, and for functions what their closure keeps.
+ * Everything returned is plain data, so a worker thread can post it as is.
+ */
+import {stat} from 'node:fs/promises';
+import {basename} from 'node:path';
+import {snapshotOrigin} from './file-names.js';
+import {classifyNodes, classNameOf, type NodeClasses} from './model/heap-snapshot/classes.js';
+import {type ClassCountDiff, type ClassDiff, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
+import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
+import {dominatorTree, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
+import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
+import {readHeapSnapshot} from './snapshot-reader.js';
+
+export type ComparisonProgress = {stage: 'reading'; file: 'base' | 'next'; bytesRead: number; totalBytes: number} | {stage: 'comparing'};
+
+export interface SnapshotFacts {
+	path: string;
+	bytes: number;
+	nodeCount: number;
+	edgeCount: number;
+}
+
+export interface ComparisonSummary {
+	base: SnapshotFacts;
+	next: SnapshotFacts;
+	/** Node ids matched: #new and #deleted are known. */
+	comparable: boolean;
+	/** Why not, when not: shown to the user as is. */
+	reason: string | null;
+	/** Share of sampled shared ids whose type and name agree (1 for one process). */
+	agreement: number;
+	/** Largest size delta first. For comparable snapshots ClassDiff rows, otherwise ClassCountDiff rows. */
+	classes: ClassDiff[] | ClassCountDiff[];
+}
+
+export interface RetainerStepView {
+	/** How the next step holds this one (`cache`, `[12]`, `table`); empty on the root end. */
+	edge: string;
+	node: string;
+}
+
+export interface InstanceView {
+	id: number;
+	label: string;
+	selfSize: number;
+	retainedSize: number;
+	/** From the object itself (first) to the node under the GC roots (last); null when only weak references keep it. */
+	retainers: RetainerStepView[] | null;
+	/** For functions: where they are and what their closure keeps. */
+	closure: ClosureDetails | null;
+}
+
+export interface ClassInstances {
+	name: string;
+	/** `new` when ids were matched (the objects the diff counts as #New), otherwise every instance in the later snapshot. */
+	which: 'new' | 'all';
+	total: number;
+	/** Bytes the shown class instances retain together (nested instances counted once). */
+	retainedSize: number;
+	/** The largest by retained size. */
+	instances: InstanceView[];
+}
+
+/** Different hosts or pids in leaktop's own file names: ids cannot match whatever they look like. */
+function processesDiffer(basePath: string, nextPath: string): string | null {
+	const a = snapshotOrigin(basename(basePath));
+	const b = snapshotOrigin(basename(nextPath));
+	if (!a || !b || (a.host === b.host && a.pid === b.pid)) return null;
+	return `different processes (${a.host} pid ${a.pid}, ${b.host} pid ${b.pid})`;
+}
+
+export class SnapshotComparison {
+	readonly #next: HeapSnapshot;
+	readonly #diff: SnapshotDiff;
+	readonly #summary: ComparisonSummary;
+
+	// The earlier snapshot is not kept: every follow-up question is about the later one.
+	private constructor(next: HeapSnapshot, diff: SnapshotDiff, summary: ComparisonSummary) {
+		this.#next = next;
+		this.#diff = diff;
+		this.#summary = summary;
+	}
+
+	/** Reads both files (one after the other: memory stays one snapshot lower than in parallel) and diffs them. */
+	static async open(basePath: string, nextPath: string, {onProgress, signal}: {onProgress?: (progress: ComparisonProgress) => void; signal?: AbortSignal} = {}): Promise<SnapshotComparison> {
+		const read = async (path: string, file: 'base' | 'next') => {
+			const snapshot = await readHeapSnapshot(path, {signal, onProgress: (bytesRead, totalBytes) => onProgress?.({stage: 'reading', file, bytesRead, totalBytes})});
+			return {snapshot, facts: {path, bytes: (await stat(path)).size, nodeCount: snapshot.nodeCount, edgeCount: snapshot.edgeCount}};
+		};
+		const base = await read(basePath, 'base');
+		const next = await read(nextPath, 'next');
+		onProgress?.({stage: 'comparing'});
+		const knownDifference = processesDiffer(basePath, nextPath);
+		const diff = diffSnapshots(base.snapshot, next.snapshot, {knownDifferentProcesses: knownDifference !== null});
+		const {checked, agreeing} = diff.comparability;
+		const agreement = checked > 0 ? agreeing / checked : 0;
+		const reason = diff.comparable
+			? null
+			: `${knownDifference ?? `ids not comparable: only ${(agreement * 100).toFixed(1)} % of shared ids name the same objects, so these are snapshots of different processes`}; comparing class counts only`;
+		return new SnapshotComparison(next.snapshot, diff, {base: base.facts, next: next.facts, comparable: diff.comparable, reason, agreement, classes: diff.classes});
+	}
+
+	summary(top = Number.POSITIVE_INFINITY): ComparisonSummary {
+		return {...this.#summary, classes: this.#summary.classes.slice(0, top)};
+	}
+
+	/**
+	 * The instances of a class (by name, or by the key DevTools uses when one name has several
+	 * rows): the new ones when ids were matched, all of them otherwise; the `limit` that retain
+	 * the most, each with its retainer path.
+	 */
+	instances(classNameOrKey: string, limit = 5): ClassInstances | null {
+		const snapshot = this.#next;
+		const nf = snapshot.nodeFieldCount;
+		let indexes: number[];
+		let name: string;
+		if (this.#diff.comparable) {
+			const diff = this.#diff;
+			const rows = diff.classes.filter(row => row.key === classNameOrKey || row.name === classNameOrKey);
+			if (rows.length === 0) return null;
+			name = rows[0]!.name;
+			indexes = rows.flatMap(row => [...newInstances(diff, row.key, nf)]);
+		} else {
+			name = classNameOrKey;
+			const classes = this.#nextClasses();
+			indexes = [];
+			for (let i = 0; i < snapshot.nodeCount; i++) if (classes.selfSizes[i]! > 0 && classNameOf(classes, i * nf, nf) === name) indexes.push(i * nf);
+			if (indexes.length === 0) return null;
+		}
+		const {dominator, retainedSize} = dominatorTree(snapshot);
+		const ordinals = new Set(indexes.map(index => index / nf));
+		// An instance inside another instance of the class is already in that one's retained size.
+		let classRetained = 0;
+		for (const ordinal of ordinals) {
+			let up = dominator[ordinal]!;
+			while (up !== dominator[up] && !ordinals.has(up)) up = dominator[up]!;
+			if (!ordinals.has(up)) classRetained += retainedSize[ordinal]!;
+		}
+		const largest = indexes.sort((a, b) => retainedSize[b / nf]! - retainedSize[a / nf]!).slice(0, limit);
+		return {
+			name,
+			which: this.#diff.comparable ? 'new' : 'all',
+			total: indexes.length,
+			retainedSize: classRetained,
+			instances: largest.map(index => this.#instance(index, retainedSize)),
+		};
+	}
+
+	#nextClasses(): NodeClasses {
+		if (this.#diff.comparable) return this.#diff.next;
+		return (this.#classes ??= classifyNodes(this.#next));
+	}
+
+	#classes: NodeClasses | undefined;
+
+	#instance(nodeIndex: number, retainedSize: Float64Array): InstanceView {
+		const snapshot = this.#next;
+		const path = shortestRetainerPath(snapshot, nodeIndex);
+		const [self] = path ?? [];
+		const node = self ?? {nodeIndex, type: '', name: '', id: snapshot.nodes[nodeIndex + snapshot.offsets.nodeId]!, selfSize: snapshot.nodes[nodeIndex + snapshot.offsets.nodeSelfSize]!};
+		const isClosure = snapshot.meta.nodeTypes[snapshot.nodes[nodeIndex + snapshot.offsets.nodeType]!] === 'closure';
+		return {
+			id: node.id,
+			label: self ? nodeLabel(self) : `@${node.id}`,
+			selfSize: node.selfSize,
+			retainedSize: retainedSize[nodeIndex / snapshot.nodeFieldCount]!,
+			// Each step names the edge by which the following (closer to the root) node holds it.
+			retainers: path ? path.map((step, i) => ({node: nodeLabel(step), edge: path[i + 1]?.edge ? edgeLabel(path[i + 1]!.edge!) : ''})) : null,
+			closure: isClosure ? closureDetails(snapshot, nodeIndex, retainedSize) : null,
+		};
+	}
+}
