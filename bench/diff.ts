@@ -323,9 +323,10 @@ export function diffGoals(result: DiffResult): string[] {
 		const speedup = medianOf(faster, times) / medianOf(leaktop, times);
 		const share = (100 * medianOf(leaktop, peaks)) / medianOf(lighter, peaks);
 		const name = (r: JobResult) => (r.job.key === 'devtools-diff' ? "DevTools' diff" : "memlab's parse of both");
+		const each = others.map(r => `${name(r)} ${(medianOf(r, times) / medianOf(leaktop, times)).toFixed(1)}x the time, ${Math.round((100 * medianOf(leaktop, peaks)) / medianOf(r, peaks))} % of its peak`).join('; ');
 		lines.push(
 			`leaktop diff vs the faster of DevTools/memlab (${name(faster)}, ${seconds(medianOf(faster, times))}): **${speedup.toFixed(1)}x faster** (goal >= 3x: ${speedup >= 3 ? 'met' : 'NOT met'}); ` +
-				`peak RSS **${Math.round(share)} %** of the lower (${name(lighter)}, ${mb(medianOf(lighter, peaks))}) (goal <= 50 %: ${share <= 50 ? 'met' : 'NOT met'}).`,
+				`peak RSS **${Math.round(share)} %** of the lower (${name(lighter)}, ${mb(medianOf(lighter, peaks))}) (goal <= 50 %: ${share <= 50 ? 'met' : 'NOT met'}). Each: ${each}.`,
 		);
 	} else {
 		lines.push('leaktop diff vs DevTools/memlab: not measured (see the failures in the notes).');
@@ -356,10 +357,12 @@ export function agreement(result: DiffResult): {verdict: string; detail: string}
 	const mine = new Map(ours.rows.map(row => [row.name, row]));
 	const devtools = new Map(theirs.rows.map(row => [row.name, row]));
 	const top = (rows: DiffRowByName[]) => [...rows].sort(byDelta).slice(0, topCount);
-	const names = [...new Set([...top(ours.rows), ...top(theirs.rows)].map(row => row.name))];
+	const ourTop = top(ours.rows);
+	const theirTop = top(theirs.rows);
+	const names = [...new Set([...ourTop, ...theirTop].map(row => row.name))];
 	const same = (a: DiffRowByName | undefined, b: DiffRowByName | undefined) => !!a && !!b && a.newCount === b.newCount && a.deletedCount === b.deletedCount && a.sizeDelta === b.sizeDelta;
 	const mismatches = names.filter(name => !same(mine.get(name), devtools.get(name))).map(name => `\`${name}\`: leaktop ${rowText(mine.get(name))}; DevTools ${rowText(devtools.get(name))}`);
-	const sameOrder = top(ours.rows).every((row, i) => row.name === top(theirs.rows)[i]?.name);
+	const sameOrder = ourTop.every((row, i) => row.name === theirTop[i]?.name);
 	const allNames = new Set([...mine.keys(), ...devtools.keys()]);
 	const allSame = [...allNames].filter(name => same(mine.get(name), devtools.get(name))).length;
 	const whole = `over all ${allNames.size} classes with new or deleted objects, ${allSame} agree exactly`;

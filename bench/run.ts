@@ -1,16 +1,19 @@
 /**
  * `npm run bench`: starts one busy target, runs the start-up and footprint benchmarks against it,
  * then the detection-time benchmark against the leak fixtures, then the overhead benchmark
- * (an HTTP server's throughput under load, with and without leaktop) and the allocations
- * benchmark (leaktop's footprint while polling a large sampling profile), prints the results as markdown
+ * (an HTTP server's throughput under load, with and without leaktop), the allocations
+ * benchmark (leaktop's footprint while polling a large sampling profile), the snapshot benchmark
+ * and the snapshot diff benchmark (leaktop vs DevTools vs memlab), prints the results as markdown
  * and writes them to bench/RESULTS.md (a full run rewrites it; `--only` replaces its own
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff]
  *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
+ *                          [--sizes 200,500] [--dir /tmp]
  *
- * --runs: start-up runs (default 10) and overhead rounds (default 5). --seconds: the footprint
+ * --runs: start-up runs (default 10), overhead rounds (default 5) and diff rounds (default 3).
+ * --sizes and --dir: the diff benchmark's file sizes in MB and where its files go. --seconds: the footprint
  * window (default 30), the overhead load window (default 10) and the allocations window
  * (default 60). Given explicitly, each sets all of its sections.
  */
@@ -44,6 +47,7 @@ import {
 } from './lib.js';
 import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
+import {defaultDiffOptions, type DiffOptions, diffBench, diffBody, diffBudgetMs, diffNotes, diffTitle, parseSizes} from './diff.js';
 import {defaultSnapshotOptions, snapshotBench, snapshotBody, snapshotBudgetMs, snapshotNotes, snapshotTitle} from './snapshot.js';
 
 const {values: args} = parseArgs({
@@ -55,6 +59,8 @@ const {values: args} = parseArgs({
 		series: {type: 'string'},
 		connections: {type: 'string'},
 		rows: {type: 'string'},
+		sizes: {type: 'string'},
+		dir: {type: 'string'},
 	},
 });
 /** A positive integer flag (at least `min`), or the section's own default when it was not given. */
@@ -77,7 +83,8 @@ function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly R
 }
 const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
 const allocationsSeconds = count('seconds', args.seconds, 60, 2);
-const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot'] as const;
+const diffOptions: DiffOptions = {...parseSizes(args.sizes), runs: count('runs', args.runs, defaultDiffOptions.runs), parentDir: args.dir ?? defaultDiffOptions.parentDir};
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff'] as const;
 type SectionName = (typeof sectionNames)[number];
 const only = args.only;
 if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
@@ -167,7 +174,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -213,7 +220,8 @@ async function main(): Promise<void> {
 			(want('detection') ? detectionBudgetMs(cases, detectionConcurrency) : 0) +
 			(want('overhead') ? overheadBudgetMs(overheadOptions) : 0) +
 			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0) +
-			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0),
+			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0) +
+			(want('diff') ? diffBudgetMs(diffOptions) : 0),
 	);
 	const startedAt = new Date();
 	// A private build records what it was built from (bench/README.md); the repository may have moved on since.
@@ -374,6 +382,14 @@ async function main(): Promise<void> {
 		sections.set(sectionTitles.snapshot, section(`${sectionTitles.snapshot}. ${snapshotTitle(defaultSnapshotOptions)}`, provenance(from, load), snapshotBody(result), snapshotNotes(result)));
 	}
 
+	if (want('diff')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`diff: files of ${diffOptions.pairMB} and ${diffOptions.bigMB} MB, ${diffOptions.runs} rounds`);
+		const result = await diffBench(diffOptions, log);
+		sections.set(sectionTitles.diff, section(`${sectionTitles.diff}. ${diffTitle(diffOptions)}`, provenance(from, load), diffBody(result), diffNotes(result)));
+	}
+
 	// A full run rewrites the file; --only keeps the sections it did not redo.
 	if (only !== undefined) {
 		for (const [n, text] of earlierSections(resultsPath)) if (!sections.has(n)) sections.set(n, text);
@@ -390,7 +406,7 @@ async function main(): Promise<void> {
 		`- Node ${process.version} (NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, so React runs its development build unless it is \`production\`), ${run('tmux', ['-V'])}, leaktop ${pkg.version} at \`${commit}\``,
 		`- Sections 1 and 2 target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
 		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
-		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`; section 6 targets: `dist/bench/heap-target.js`, one per capture',
+		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`; section 6 targets: `dist/bench/heap-target.js`, one per capture; section 7: snapshots written by `dist/bench/diff-target.js`',
 	].join('\n');
 	const ordered = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
 	const text = `${header}\n\n${ordered.join('\n\n')}\n`;
