@@ -13,7 +13,7 @@ import {type ClassCountDiff, type ClassDiff, diffSnapshots, newInstances, type S
 import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
 import {dominatorTree, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
 import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
-import {readHeapSnapshot} from './snapshot-reader.js';
+import {readHeapSnapshot, readHeapSnapshotInWorker} from './snapshot-reader.js';
 
 export type ComparisonProgress = {stage: 'reading'; file: 'base' | 'next'; bytesRead: number; totalBytes: number} | {stage: 'comparing'};
 
@@ -85,14 +85,25 @@ export class SnapshotComparison {
 		this.#summary = summary;
 	}
 
-	/** Reads both files (one after the other: memory stays one snapshot lower than in parallel) and diffs them. */
+	/** Reads both files at once (the earlier one on a worker thread: two cores) and diffs them. */
 	static async open(basePath: string, nextPath: string, {onProgress, signal}: {onProgress?: (progress: ComparisonProgress) => void; signal?: AbortSignal} = {}): Promise<SnapshotComparison> {
-		const read = async (path: string, file: 'base' | 'next') => {
-			const snapshot = await readHeapSnapshot(path, {signal, onProgress: (bytesRead, totalBytes) => onProgress?.({stage: 'reading', file, bytesRead, totalBytes})});
-			return {snapshot, facts: {path, bytes: (await stat(path)).size, nodeCount: snapshot.nodeCount, edgeCount: snapshot.edgeCount}};
-		};
-		const base = await read(basePath, 'base');
-		const next = await read(nextPath, 'next');
+		const progress = (file: 'base' | 'next') => (bytesRead: number, totalBytes: number) => onProgress?.({stage: 'reading', file, bytesRead, totalBytes});
+		const facts = async (path: string, snapshot: HeapSnapshot): Promise<SnapshotFacts> => ({path, bytes: (await stat(path)).size, nodeCount: snapshot.nodeCount, edgeCount: snapshot.edgeCount});
+		// If one read fails, the other is abandoned rather than left to finish unobserved.
+		const abandon = new AbortController();
+		const both = AbortSignal.any([abandon.signal, ...(signal ? [signal] : [])]);
+		const reads = [readHeapSnapshotInWorker(basePath, {signal: both, onProgress: progress('base')}), readHeapSnapshot(nextPath, {signal: both, onProgress: progress('next')})];
+		let snapshots: HeapSnapshot[];
+		try {
+			snapshots = await Promise.all(reads);
+		} catch (error) {
+			abandon.abort();
+			await Promise.allSettled(reads);
+			throw error;
+		}
+		const [baseSnapshot, nextSnapshot] = snapshots as [HeapSnapshot, HeapSnapshot];
+		const base = {snapshot: baseSnapshot, facts: await facts(basePath, baseSnapshot)};
+		const next = {snapshot: nextSnapshot, facts: await facts(nextPath, nextSnapshot)};
 		onProgress?.({stage: 'comparing'});
 		const knownDifference = processesDiffer(basePath, nextPath);
 		const diff = diffSnapshots(base.snapshot, next.snapshot, {knownDifferentProcesses: knownDifference !== null});

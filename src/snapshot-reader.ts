@@ -4,8 +4,10 @@
  * never the file's text. Every failure is one line that names the file.
  */
 import {type FileHandle, open} from 'node:fs/promises';
+import {Worker} from 'node:worker_threads';
 import {LeaktopError} from './errors.js';
-import {createSnapshotParser, type SnapshotHeader, type SnapshotParser} from './model/heap-snapshot/parser.js';
+import {createSnapshotParser, type SnapshotHeader, type SnapshotParser, snapshotFromParts} from './model/heap-snapshot/parser.js';
+import type {ReadWorkerMessage} from './snapshot-read-worker.js';
 import {type HeapSnapshot, SnapshotFormatError} from './model/heap-snapshot/snapshot.js';
 
 export interface ReadOptions {
@@ -51,6 +53,42 @@ export async function readHeapSnapshot(path: string, options: ReadOptions = {}):
 		snapshot = parser.finish();
 	});
 	return snapshot!;
+}
+
+/** Errors a worker can only send as name and message, made again as what they were. */
+const errorClasses: Record<string, new (message: string) => Error> = {
+	SnapshotFormatError,
+	SnapshotFileError,
+	SnapshotReadAbortedError,
+	LeaktopError,
+};
+
+/**
+ * readHeapSnapshot on a worker thread: the same result and errors, while this thread goes on
+ * (another file, a UI). The parsed arrays are moved back, not copied. Aborting terminates it.
+ */
+export function readHeapSnapshotInWorker(path: string, {onProgress, signal}: Omit<ReadOptions, 'chunkBytes'> = {}): Promise<HeapSnapshot> {
+	if (signal?.aborted) return Promise.reject(new SnapshotReadAbortedError(`reading ${path} was cancelled`));
+	return new Promise((resolve, reject) => {
+		const worker = new Worker(new URL('snapshot-read-worker.js', import.meta.url), {workerData: {path}});
+		// Settles once the thread is gone, so nothing of it (its file, its memory) outlives the call.
+		let settled = false;
+		const settle = (finish: () => void) => {
+			if (settled) return;
+			settled = true;
+			signal?.removeEventListener('abort', onAbort);
+			void worker.terminate().then(finish, finish);
+		};
+		const onAbort = () => settle(() => reject(new SnapshotReadAbortedError(`reading ${path} was cancelled`)));
+		signal?.addEventListener('abort', onAbort, {once: true});
+		worker.on('message', (message: ReadWorkerMessage) => {
+			if (message.type === 'progress') onProgress?.(message.bytesRead, message.totalBytes);
+			else if (message.type === 'done') settle(() => resolve(snapshotFromParts(message.parts)));
+			else settle(() => reject(new (errorClasses[message.name] ?? Error)(message.message)));
+		});
+		worker.on('error', error => settle(() => reject(error)));
+		worker.on('exit', code => settle(() => reject(new Error(`the snapshot reader thread exited (code ${code}) before it finished ${path}`))));
+	});
 }
 
 /**

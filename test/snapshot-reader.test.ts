@@ -6,7 +6,7 @@ import {after, before, describe, test, type TestContext} from 'node:test';
 import {LeaktopError} from '../src/errors.js';
 import {createSnapshotParser} from '../src/model/heap-snapshot/parser.js';
 import {type HeapSnapshot, SnapshotFormatError} from '../src/model/heap-snapshot/snapshot.js';
-import {readHeapSnapshot, readSnapshotHeader, SnapshotFileError, SnapshotReadAbortedError} from '../src/snapshot-reader.js';
+import {readHeapSnapshot, readHeapSnapshotInWorker, readSnapshotHeader, SnapshotFileError, SnapshotReadAbortedError} from '../src/snapshot-reader.js';
 import {writeSnapshot} from './helpers/heap-snapshots.js';
 import {type Spawned, track} from './helpers/processes.js';
 import {waitFor} from './helpers/wait.js';
@@ -184,5 +184,29 @@ describe('refusals name the file in one line and leave nothing open', () => {
 		await assertRefused(() => readSnapshotHeader(file), SnapshotFormatError, `${file}: not a V8 heap snapshot: it does not start with {"snapshot":`);
 		file = write('notes.txt', 'some notes\nabout memory\n');
 		await assertRefused(() => readHeapSnapshot(file), SnapshotFormatError, `${file}: not a V8 heap snapshot: it does not start with {"snapshot":`);
+	});
+});
+
+describe('reading on a worker thread', () => {
+	test('gives the same snapshot, moved back with its strings, and reports progress', async () => {
+		const progress: number[] = [];
+		const snapshot = await readHeapSnapshotInWorker(path, {onProgress: bytesRead => progress.push(bytesRead)});
+		assertSame(snapshot);
+		assert.equal(progress.at(-1), bytes.length);
+	});
+
+	test('refuses with the same error classes and messages as in-process', async () => {
+		const cut = join(dir, 'worker-cut.heapsnapshot');
+		writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+		await assertRefused(() => readHeapSnapshotInWorker(cut), SnapshotFormatError, /^.*worker-cut\.heapsnapshot: truncated heap snapshot: the file ends inside the \w+ section/);
+		await assertRefused(() => readHeapSnapshotInWorker(join(dir, 'nowhere.heapsnapshot')), SnapshotFileError, `cannot read ${join(dir, 'nowhere.heapsnapshot')}: no such file`);
+	});
+
+	test('an abort rejects at once and stops the thread', async () => {
+		const abort = new AbortController();
+		const reading = readHeapSnapshotInWorker(path, {signal: abort.signal});
+		abort.abort();
+		await assert.rejects(reading, SnapshotReadAbortedError);
+		await assert.rejects(readHeapSnapshotInWorker(path, {signal: abort.signal}), SnapshotReadAbortedError, 'already aborted: no thread started');
 	});
 });

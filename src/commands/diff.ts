@@ -72,9 +72,12 @@ function instancesText(found: ClassInstances): string {
 }
 
 function progressReporter(config: DiffConfig): (progress: ComparisonProgress) => void {
+	// The two files are read at once: one line shows both.
+	const percent = {base: 0, next: 0};
 	let lastLine = '';
 	return progress => {
-		const line = progress.stage === 'comparing' ? 'comparing' : `reading ${basename(progress.file === 'base' ? config.basePath : config.nextPath)}: ${progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 0} %`;
+		if (progress.stage === 'reading') percent[progress.file] = progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 0;
+		const line = progress.stage === 'comparing' ? 'comparing' : `reading ${basename(config.basePath)} ${percent.base} %, ${basename(config.nextPath)} ${percent.next} %`;
 		if (line === lastLine) return;
 		lastLine = line;
 		// Without a terminal the closing summary line says how long it took; logs stay short.

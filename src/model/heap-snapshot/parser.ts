@@ -789,6 +789,11 @@ class JsonStringTable implements StringTable {
 		this.count = count;
 	}
 
+	/** The stored bytes and offsets, for moving the table to another thread. */
+	get raw(): {bytes: Uint8Array; offsets: Uint32Array} {
+		return {bytes: this.#bytes, offsets: this.#offsets};
+	}
+
 	get(index: number): string {
 		if (!Number.isInteger(index) || index < 0 || index >= this.count) {
 			throw new SnapshotFormatError(`corrupt heap snapshot: string ${index} is referenced, but there are only ${this.count} strings`);
@@ -816,4 +821,44 @@ class JsonStringTable implements StringTable {
 		// The bytes were checked while reading: only valid escapes, no raw control characters.
 		return escaped ? (JSON.parse(`"${text}"`) as string) : text;
 	}
+}
+
+/** A parsed snapshot as plain data and typed arrays, which a worker can post without copying. */
+export interface SnapshotParts {
+	meta: SnapshotMeta;
+	nodeCount: number;
+	edgeCount: number;
+	nodes: Uint32Array;
+	edges: Uint32Array;
+	locations: Uint32Array;
+	stringBytes: Uint8Array;
+	stringOffsets: Uint32Array;
+	stringCount: number;
+}
+
+/** The parts of a snapshot this parser made, and the buffers to transfer (they are unusable here afterwards). */
+export function snapshotParts(snapshot: HeapSnapshot): {parts: SnapshotParts; transfer: ArrayBuffer[]} {
+	if (!(snapshot.strings instanceof JsonStringTable)) throw new TypeError('only snapshots made by createSnapshotParser can be moved');
+	const {bytes, offsets} = snapshot.strings.raw;
+	const {meta, nodeCount, edgeCount, nodes, edges, locations} = snapshot;
+	const parts = {meta, nodeCount, edgeCount, nodes, edges, locations, stringBytes: bytes, stringOffsets: offsets, stringCount: snapshot.strings.count};
+	const transfer = [...new Set([nodes, edges, locations, bytes, offsets].map(array => array.buffer as ArrayBuffer))];
+	return {parts, transfer};
+}
+
+export function snapshotFromParts(parts: SnapshotParts): HeapSnapshot {
+	const {meta} = parts;
+	return {
+		meta,
+		offsets: fieldOffsets(meta),
+		nodeFieldCount: meta.nodeFields.length,
+		edgeFieldCount: meta.edgeFields.length,
+		locationFieldCount: meta.locationFields.length,
+		nodeCount: parts.nodeCount,
+		edgeCount: parts.edgeCount,
+		nodes: parts.nodes,
+		edges: parts.edges,
+		locations: parts.locations,
+		strings: new JsonStringTable(parts.stringBytes, parts.stringOffsets, parts.stringCount),
+	};
 }
