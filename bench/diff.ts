@@ -166,7 +166,7 @@ interface Job {
 
 const jobs: readonly Job[] = [
 	{key: 'leaktop-parse', kind: 'leaktop-parse', label: 'leaktop: parse one file (`readHeapSnapshot`)', input: 'base'},
-	{key: 'leaktop-diff', kind: 'leaktop-diff', label: 'leaktop: parse both + `diffSnapshots`', input: 'both'},
+	{key: 'leaktop-diff', kind: 'leaktop-diff', label: 'leaktop diff: both read at once (one on a worker thread) + `diffSnapshots`', input: 'both'},
 	{key: 'devtools-parse', kind: 'devtools-parse', label: 'DevTools: load one file (`HeapSnapshotLoader` + `buildSnapshot`)', input: 'base', vs: 'leaktop-parse'},
 	{key: 'devtools-diff', kind: 'devtools-diff', label: 'DevTools: load both + Comparison (`calculateSnapshotDiff`)', input: 'both', vs: 'leaktop-diff'},
 	{key: 'memlab-parse', kind: 'memlab-parse', label: 'memlab: parse one file (`utils.getSnapshotFromFile`)', input: 'base', vs: 'leaktop-parse'},
