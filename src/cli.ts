@@ -60,9 +60,11 @@ const help = `
 	  --help             show this help
 	  --version          show the version
 
-	Keys: g force GC, b baseline, l listener census, s heap snapshot, n arm near-limit snapshot,
-	tab next panel, up/down select a site, enter its stack, i show internals, e export heap
-	profile, esc back or abandon a snapshot, p pause view, ? help, q or ctrl+c detach and quit.
+	Keys: g force GC, b baseline, l listener census, s heap snapshot, d diff the baseline snapshot
+	(or two picked with enter in the snapshots panel) with the latest, n arm near-limit snapshot,
+	tab next panel, up/down select a row, enter open it (a site's stack, a class's instances),
+	i show internals, e export heap profile, esc back or abandon a snapshot or diff, p pause
+	view, ? help, q or ctrl+c detach and quit.
 
 	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
 	2 error (bad flags, cannot attach, target went away).

@@ -4,6 +4,7 @@ export type Command =
 	| 'baseline'
 	| 'census'
 	| 'snapshot'
+	| 'diff'
 	| 'near-limit'
 	| 'panel'
 	| 'select-up'
@@ -35,15 +36,16 @@ export const bindings: readonly Binding[] = [
 	{keys: ['b'], command: 'baseline', label: 'baseline', help: 'mark now as the baseline; growth counts from here', inFooter: true},
 	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners per emitter and event now (walks the heap)', inFooter: true},
 	{keys: ['s'], command: 'snapshot', label: 'snapshot', help: 'heap snapshot to disk, after a pause and memory risk check', inFooter: true},
+	{keys: ['d'], command: 'diff', label: 'diff', help: 'diff snapshots: the baseline one (or two picked) with the latest', inFooter: false},
 	{keys: ['n'], command: 'near-limit', label: 'near-limit', help: 'arm a snapshot the target writes near its heap limit (asks first)', inFooter: false},
 	{keys: ['tab'], command: 'panel', label: 'panel', help: 'next panel: chart, allocations, resources, listeners, snapshots', inFooter: true},
-	{keys: ['up'], command: 'select-up', label: 'up', help: 'allocations: select the site above', inFooter: false},
-	{keys: ['down'], command: 'select-down', label: 'down', help: 'allocations: select the site below', inFooter: false},
-	{keys: ['enter'], command: 'stack', label: 'stack', help: 'allocations: full stack of the selected site (esc closes)', inFooter: false},
+	{keys: ['up'], command: 'select-up', label: 'up', help: 'select the row above: allocation site, snapshot, diff class', inFooter: false},
+	{keys: ['down'], command: 'select-down', label: 'down', help: 'select the row below: allocation site, snapshot, diff class', inFooter: false},
+	{keys: ['enter'], command: 'stack', label: 'open', help: 'open: stack of a site, instances of a diff class; pick a snapshot', inFooter: false},
 	{keys: ['i'], command: 'internals', label: 'internals', help: 'allocations: show V8/Node internals, or fold them into callers', inFooter: false},
 	{keys: ['e'], command: 'export', label: 'export', help: 'write the allocation profile as .heapprofile (DevTools loads it)', inFooter: true},
 	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: false},
-	{keys: ['esc'], command: 'escape', label: 'back', help: 'close help or the stack view; abandon a snapshot being taken', inFooter: false},
+	{keys: ['esc'], command: 'escape', label: 'back', help: 'back: close help, a stack, a diff; abandon a snapshot or a diff', inFooter: false},
 	{keys: ['y'], command: 'confirm', label: 'yes', help: 'yes, when leaktop asks (any other key is no)', inFooter: false},
 	{keys: ['?'], command: 'help', label: 'help', help: 'show or hide this help', inFooter: true},
 	{keys: ['q', 'ctrl+c'], command: 'quit', label: 'quit', help: 'detach safely and exit (a second ctrl+c exits at once)', inFooter: true},

@@ -1,10 +1,12 @@
+import {basename} from 'node:path';
 import {append, createRing, last, type Ring} from './ring.js';
 import type {ConnectionState, ListenerCensus, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
 import {formatBytes, formatCost, formatSignedBytes} from './format.js';
 import type {Point} from './growth.js';
 import type {ProfileAggregate} from './allocations.js';
 import {type AllocationsState, initialAllocations, moveSelection, withBaseline, withPoll} from './allocations-state.js';
-import {type CaptureProgress, initialSnapshots, type SnapshotRecord, type SnapshotsState} from './snapshots-state.js';
+import {type CaptureProgress, initialSnapshots, moveSnapshotSelection, type SnapshotRecord, type SnapshotsState, togglePick} from './snapshots-state.js';
+import {type DiffEvent, diffTotals, isDiffRunning, reduceDiff} from './diff-state.js';
 import {describeEstimate, type SnapshotEstimate} from './snapshot-risk.js';
 
 /** What the lower part of the screen shows; tab cycles through them. */
@@ -46,6 +48,7 @@ export type Event =
 	| {type: 'toggle-pause'; t: number}
 	| {type: 'toggle-help'}
 	| {type: 'cycle-panel'}
+	| {type: 'show-panel'; panel: Panel}
 	| {type: 'baseline'; t: number}
 	| {type: 'heap-floor'; t: number; heapUsed: number}
 	| {type: 'census-started'; t: number}
@@ -73,6 +76,9 @@ export type Event =
 	| {type: 'near-limit-cancelled'; t: number}
 	| {type: 'near-limit-armed'; t: number; where: string}
 	| {type: 'near-limit-failed'; t: number; message: string}
+	| {type: 'select-snapshot'; delta: number}
+	| {type: 'pick-snapshot'}
+	| DiffEvent
 	| {type: 'detaching'; t: number; reason: string}
 	| {type: 'closed'; t: number; reason: string};
 
@@ -154,9 +160,13 @@ export function reduce(state: State, event: Event): State {
 			return {...state, helpOpen: !state.helpOpen};
 		case 'cycle-panel':
 			return {...state, panel: panels[(panels.indexOf(state.panel) + 1) % panels.length]!};
+		case 'show-panel':
+			return {...state, panel: event.panel};
 		case 'baseline': {
 			const t = last(state.samples)?.t ?? toTargetClock(state, event.t);
-			return withLog({...state, baselineT: t, allocations: withBaseline(state.allocations, t)}, event.t, 'info', 'baseline set: growth now counts from here');
+			// The next snapshot taken becomes the baseline snapshot `d` compares from.
+			const snapshots = {...state.snapshots, baselineFrom: state.snapshots.taken.length};
+			return withLog({...state, baselineT: t, allocations: withBaseline(state.allocations, t), snapshots}, event.t, 'info', 'baseline set: growth now counts from here');
 		}
 		case 'heap-floor':
 			return withFloor(state, event.t, event.heapUsed);
@@ -259,10 +269,50 @@ export function reduce(state: State, event: Event): State {
 			);
 		case 'near-limit-failed':
 			return withLog({...state, snapshots: {...state.snapshots, nearLimitConfirm: false}}, event.t, 'error', `near-heap-limit snapshot not armed: ${event.message}`);
+		case 'select-snapshot':
+			return {...state, panel: 'snapshots', snapshots: moveSnapshotSelection(state.snapshots, event.delta)};
+		case 'pick-snapshot':
+			return {...state, panel: 'snapshots', snapshots: togglePick(state.snapshots)};
+		case 'diff-started':
+		case 'diff-progress':
+		case 'diff-done':
+		case 'diff-failed':
+		case 'diff-closed':
+		case 'diff-select':
+		case 'diff-open':
+		case 'diff-instances':
+		case 'diff-instances-failed':
+		case 'diff-select-instance':
+		case 'diff-close-class':
+			return withDiff(state, event);
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':
 			return withLog({...state, connection: 'closed', endReason: event.reason}, event.t, state.connection === 'detaching' ? 'info' : 'error', event.reason);
+	}
+}
+
+function withDiff(state: State, event: DiffEvent): State {
+	const before = state.snapshots.diff;
+	const diff = reduceDiff(before, event);
+	const next = {...state, snapshots: {...state.snapshots, diff}};
+	switch (event.type) {
+		case 'diff-started':
+			return withLog({...next, panel: 'snapshots'}, event.t, 'info', `comparing heap snapshots ${basename(event.base.path)} -> ${basename(event.next.path)} (in a worker thread)`);
+		case 'diff-done': {
+			if (!isDiffRunning(before)) return next;
+			const {summary} = event;
+			const took = formatCost(event.t - before.startedAt);
+			if (!summary.comparable) return withLog(next, event.t, 'warn', `snapshot diff in ${took}: ${summary.reason ?? 'ids not comparable'}`);
+			const totals = diffTotals(summary);
+			return withLog(next, event.t, 'info', `snapshot diff in ${took}: ${totals.newCount} new, ${totals.deletedCount} deleted objects, ${formatSignedBytes(totals.sizeDelta)}`);
+		}
+		case 'diff-failed':
+			return before.status === 'idle' ? next : withLog(next, event.t, 'error', `snapshot diff failed: ${event.message}`);
+		case 'diff-closed':
+			return isDiffRunning(before) ? withLog(next, event.t, 'info', 'snapshot diff cancelled: the worker reading the files was stopped') : next;
+		default:
+			return next;
 	}
 }
 

@@ -3,7 +3,8 @@ import {heapProfileName} from '../file-names.js';
 import {writeHeapProfile} from '../heap-profile.js';
 import type {Monitor} from '../inspector/monitor.js';
 import type {Command} from '../keymap.js';
-import {lastObjectCount} from '../model/snapshots-state.js';
+import {diffPair, lastObjectCount, notEnoughSnapshots} from '../model/snapshots-state.js';
+import {type DiffRun, startDiff} from '../snapshot-diff-client.js';
 import {takeSnapshot} from '../snapshot-flow.js';
 import type {Store} from '../store.js';
 
@@ -16,14 +17,26 @@ export interface CommandContext {
 	onForceQuit: () => void;
 }
 
+export interface CommandHandler {
+	handle(command: Command): void;
+	/** Stops what the handler itself runs (a snapshot diff's worker thread); called once the TUI ends, however it ends. */
+	close(): Promise<void>;
+}
+
+/** Instances shown per class: the ones that retain the most. */
+const instancesShown = 10;
+
 /**
  * Turns key commands into actions on the monitor and the store. A y/N question (a risky
- * snapshot, arming the near-limit snapshot) waits in `answer` for the next key.
+ * snapshot, arming the near-limit snapshot) waits in `answer` for the next key. up, down, enter
+ * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
+ * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit}: CommandContext): (command: Command) => void {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit}: CommandContext): CommandHandler {
 	let quitting = false;
 	let answer: ((yes: boolean) => void) | undefined;
 	let capture: AbortController | undefined;
+	let diffRun: DiffRun | undefined;
 	const ask = () =>
 		new Promise<boolean>(resolve => {
 			answer = resolve;
@@ -79,12 +92,86 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 		}
 	};
 
+	const stopDiff = async () => {
+		const run = diffRun;
+		diffRun = undefined;
+		await run?.stop();
+	};
+
+	const diff = () => {
+		const {snapshots} = store.getState();
+		const pair = diffPair(snapshots);
+		if (!pair) {
+			store.dispatch({type: 'log', t: Date.now(), level: 'info', text: notEnoughSnapshots});
+			return;
+		}
+		const {diff: shown} = snapshots;
+		if (diffRun && shown.status !== 'idle' && shown.base?.path === pair.base.path && shown.next?.path === pair.next.path) {
+			// The same two files: show what is there rather than read them again.
+			store.dispatch({type: 'show-panel', panel: 'snapshots'});
+			return;
+		}
+		void stopDiff();
+		const run = startDiff(pair.base.path, pair.next.path, {
+			onProgress: progress => {
+				if (diffRun === run) store.dispatch({type: 'diff-progress', progress});
+			},
+		});
+		diffRun = run;
+		store.dispatch({type: 'diff-started', t: Date.now(), base: {path: pair.base.path, t: pair.base.t}, next: {path: pair.next.path, t: pair.next.t}});
+		run.summary.then(
+			summary => {
+				if (diffRun === run) store.dispatch({type: 'diff-done', t: Date.now(), summary});
+			},
+			(error: unknown) => {
+				if (diffRun !== run) return;
+				store.dispatch({type: 'diff-failed', t: Date.now(), message: describeError(error)});
+				void stopDiff();
+			},
+		);
+	};
+
+	const openClass = () => {
+		store.dispatch({type: 'diff-open'});
+		const opened = store.getState().snapshots.diff.opened;
+		const run = diffRun;
+		if (!opened || opened.status !== 'loading' || !run) return;
+		const {key} = opened;
+		run.instances(key, instancesShown).then(
+			instances => store.dispatch({type: 'diff-instances', key, instances}),
+			(error: unknown) => store.dispatch({type: 'diff-instances-failed', key, message: describeError(error)}),
+		);
+	};
+
+	/** up/down: the diff's classes or instances, the snapshots table, or the allocations. */
+	const select = (delta: number) => {
+		const {panel, snapshots} = store.getState();
+		if (panel !== 'snapshots') return store.dispatch({type: 'select-allocation', delta});
+		const {diff: shown} = snapshots;
+		if (shown.status === 'idle') return store.dispatch({type: 'select-snapshot', delta});
+		if (shown.opened) return store.dispatch({type: 'diff-select-instance', delta});
+		return store.dispatch({type: 'diff-select', delta});
+	};
+
+	const enter = () => {
+		const {panel, snapshots} = store.getState();
+		if (panel !== 'snapshots') return store.dispatch({type: 'toggle-stack'});
+		if (snapshots.diff.status === 'idle') return store.dispatch({type: 'pick-snapshot'});
+		if (snapshots.diff.status === 'done' && !snapshots.diff.opened) openClass();
+	};
+
 	const escape = () => {
 		const state = store.getState();
+		const shown = state.snapshots.diff;
 		if (state.helpOpen) store.dispatch({type: 'toggle-help'});
 		else if (capture && state.snapshots.capture && state.snapshots.capture.phase !== 'abandoning') {
 			store.dispatch({type: 'snapshot-abandoning', t: Date.now()});
 			capture.abort();
+		} else if (state.panel === 'snapshots' && shown.opened) store.dispatch({type: 'diff-close-class'});
+		else if (state.panel === 'snapshots' && shown.status !== 'idle') {
+			// Leaving the diff frees the worker and the snapshot it holds; reading stops mid-file.
+			store.dispatch({type: 'diff-closed', t: Date.now()});
+			void stopDiff();
 		} else if (state.allocations.stackOpen) store.dispatch({type: 'toggle-stack'});
 	};
 
@@ -94,7 +181,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 		resolve?.(yes);
 	};
 
-	return command => {
+	const handle = (command: Command): void => {
 		switch (command) {
 			case 'gc':
 				return void monitor.gc();
@@ -109,11 +196,13 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 			case 'panel':
 				return store.dispatch({type: 'cycle-panel'});
 			case 'select-up':
-				return store.dispatch({type: 'select-allocation', delta: -1});
+				return select(-1);
 			case 'select-down':
-				return store.dispatch({type: 'select-allocation', delta: 1});
+				return select(1);
 			case 'stack':
-				return store.dispatch({type: 'toggle-stack'});
+				return enter();
+			case 'diff':
+				return diff();
 			case 'internals':
 				return store.dispatch({type: 'toggle-internals'});
 			case 'export':
@@ -135,4 +224,5 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 				return quit('quit');
 		}
 	};
+	return {handle, close: stopDiff};
 }

@@ -26,9 +26,9 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 	const quitPressed = new Promise<string>(resolve => {
 		quit = resolve;
 	});
-	const onCommand = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit});
+	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit});
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
-	const app = render(<App store={store} onCommand={onCommand} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
+	const app = render(<App store={store} onCommand={commands.handle} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
 	try {
 		const reason = await Promise.race([quitPressed, aborted(signal), monitor.done]);
 		const byTarget = monitor.endedByTarget;
@@ -37,6 +37,8 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};
 		return {exitCode: exitCodes.ok};
 	} finally {
+		// A diff's worker thread would keep the process alive.
+		await commands.close();
 		app.unmount();
 		await app.waitUntilExit().catch(() => undefined);
 	}

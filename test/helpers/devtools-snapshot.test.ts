@@ -73,16 +73,18 @@ describe('DevTools heap snapshot code as an oracle', () => {
 
 	test('a new record is retained through the Map: retainer path and retained size', () => {
 		const row = next.diffRows(base).find(r => r.name === payloadClass)!;
-		const id = row.addedIds.at(-1)!;
-		const info = next.node(id)!;
-		assert.equal(info.name, payloadClass);
-		assert.ok(info.retainedSize > info.selfSize, JSON.stringify(info));
-		const path = next.retainerPath(id)!;
-		assert.equal(path.length, info.distance - 1, JSON.stringify(path));
-		assert.ok(
-			path.some(step => step.name === 'Map' && step.edgeName === 'table'),
-			path.map(step => `${step.name} -${step.edgeName}->`).join(' '),
-		);
+		// V8 may also reach the newest literal through an allocation site's feedback (a path as
+		// short as the Map's), so the Map is asked of most records, not of one.
+		const ids = row.addedIds.slice(0, 10);
+		const throughMap = ids.filter(id => {
+			const info = next.node(id)!;
+			assert.equal(info.name, payloadClass);
+			assert.ok(info.retainedSize > info.selfSize, JSON.stringify(info));
+			const path = next.retainerPath(id)!;
+			assert.equal(path.length, info.distance - 1, JSON.stringify(path));
+			return path.some(step => step.name === 'Map' && step.edgeName === 'table');
+		});
+		assert.ok(throughMap.length >= ids.length - 1, `${throughMap.length} of ${ids.length} new records retained through the Map's table`);
 		assert.equal(next.node(2 ** 31), null);
 	});
 
