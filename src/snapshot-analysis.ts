@@ -9,11 +9,12 @@ import {stat} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {snapshotOrigin} from './file-names.js';
 import {classifyNodes, classNameOf, type NodeClasses} from './model/heap-snapshot/classes.js';
-import {type ClassCountDiff, type ClassDiff, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
+import {type ClassCountDiff, type ClassDiff, type DiffBase, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
 import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
 import {dominatorTree, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
 import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
-import {readHeapSnapshot, readHeapSnapshotInWorker} from './snapshot-reader.js';
+import type {SnapshotWithoutEdges} from './model/heap-snapshot/classes.js';
+import {readDiffBaseInWorker, readHeapSnapshot} from './snapshot-reader.js';
 
 export type ComparisonProgress = {stage: 'reading'; file: 'base' | 'next'; bytesRead: number; totalBytes: number} | {stage: 'comparing'};
 
@@ -88,31 +89,33 @@ export class SnapshotComparison {
 	/** Reads both files at once (the earlier one on a worker thread: two cores) and diffs them. */
 	static async open(basePath: string, nextPath: string, {onProgress, signal}: {onProgress?: (progress: ComparisonProgress) => void; signal?: AbortSignal} = {}): Promise<SnapshotComparison> {
 		const progress = (file: 'base' | 'next') => (bytesRead: number, totalBytes: number) => onProgress?.({stage: 'reading', file, bytesRead, totalBytes});
-		const facts = async (path: string, snapshot: HeapSnapshot): Promise<SnapshotFacts> => ({path, bytes: (await stat(path)).size, nodeCount: snapshot.nodeCount, edgeCount: snapshot.edgeCount});
+		const facts = async (path: string, snapshot: SnapshotWithoutEdges): Promise<SnapshotFacts> => ({path, bytes: (await stat(path)).size, nodeCount: snapshot.nodeCount, edgeCount: snapshot.edgeCount});
 		// If one read fails, the other is abandoned rather than left to finish unobserved.
 		const abandon = new AbortController();
 		const both = AbortSignal.any([abandon.signal, ...(signal ? [signal] : [])]);
-		const reads = [readHeapSnapshotInWorker(basePath, {signal: both, onProgress: progress('base')}), readHeapSnapshot(nextPath, {signal: both, onProgress: progress('next')})];
-		let snapshots: HeapSnapshot[];
+		// The worker also does the diff's passes over the earlier snapshot's edges, which then go
+		// with the thread: peak memory stays below both whole snapshots plus the diff's arrays.
+		const reads = [readDiffBaseInWorker(basePath, {signal: both, onProgress: progress('base')}), readHeapSnapshot(nextPath, {signal: both, onProgress: progress('next')})] as const;
+		let read: [DiffBase, HeapSnapshot];
 		try {
-			snapshots = await Promise.all(reads);
+			read = await Promise.all(reads);
 		} catch (error) {
 			abandon.abort();
 			await Promise.allSettled(reads);
 			throw error;
 		}
-		const [baseSnapshot, nextSnapshot] = snapshots as [HeapSnapshot, HeapSnapshot];
-		const base = {snapshot: baseSnapshot, facts: await facts(basePath, baseSnapshot)};
-		const next = {snapshot: nextSnapshot, facts: await facts(nextPath, nextSnapshot)};
+		const [base, next] = read;
+		const baseFacts = await facts(basePath, base.snapshot);
+		const nextFacts = await facts(nextPath, next);
 		onProgress?.({stage: 'comparing'});
 		const knownDifference = processesDiffer(basePath, nextPath);
-		const diff = diffSnapshots(base.snapshot, next.snapshot, {knownDifferentProcesses: knownDifference !== null});
+		const diff = diffSnapshots(base, next, {knownDifferentProcesses: knownDifference !== null});
 		const {checked, agreeing} = diff.comparability;
 		const agreement = checked > 0 ? agreeing / checked : 0;
 		const reason = diff.comparable
 			? null
 			: `${knownDifference ?? `ids not comparable: only ${(agreement * 100).toFixed(1)} % of shared ids name the same objects, so these are snapshots of different processes`}; comparing class counts only`;
-		return new SnapshotComparison(next.snapshot, diff, {base: base.facts, next: next.facts, comparable: diff.comparable, reason, agreement, classes: diff.classes});
+		return new SnapshotComparison(next, diff, {base: baseFacts, next: nextFacts, comparable: diff.comparable, reason, agreement, classes: diff.classes});
 	}
 
 	summary(top = Number.POSITIVE_INFINITY): ComparisonSummary {

@@ -16,7 +16,7 @@
  * One class id per node in a Uint32Array: no string or object per node.
  */
 import {firstEdgeIndexes} from './graph.js';
-import type {HeapSnapshot} from './snapshot.js';
+import type {HeapSnapshot, StringTable} from './snapshot.js';
 
 /** A named shape for plain objects: objects having all these properties take the name. */
 export interface InterfaceDefinition {
@@ -42,8 +42,12 @@ export interface NodeClasses {
 	classes: ClassInfo[];
 	/** Class id (index into `classes`) per node ordinal. */
 	classOf: Uint32Array;
-	/** Self size per node ordinal as DevTools shows it (arrays and system objects folded into their single owner); 0 means left out of class totals. */
-	selfSizes: Float64Array;
+	/**
+	 * Self size per node ordinal as DevTools shows it (arrays and system objects folded into their
+	 * single owner); 0 means left out of class totals. 32 bits per node when every size fits (it
+	 * always has, but folding could overflow in principle), otherwise 64.
+	 */
+	selfSizes: Uint32Array | Float64Array;
 	/** The plain-object shapes used for naming; a diff names the older snapshot's objects with the newer one's. */
 	definitions: InterfaceDefinition[];
 }
@@ -60,46 +64,59 @@ export interface ClassAggregate {
 const maxShapeNameLength = 120;
 const minObjectsPerShape = 2;
 const minShareOfPlainObjects = 1 / 1000;
+const maxUint32 = 0xffff_ffff;
 
 /** The class of each node, computed once. Pass `definitions` to name plain objects with another snapshot's shapes. */
 export function classifyNodes(snapshot: HeapSnapshot, definitions?: readonly InterfaceDefinition[]): NodeClasses {
+	return finishClasses(snapshot, prepareClasses(snapshot), definitions);
+}
+
+/** What finishClasses reads of a snapshot: all but its edges. */
+export type SnapshotWithoutEdges = Omit<HeapSnapshot, 'edges'>;
+
+/**
+ * A snapshot's classes as far as its edges decide them: shown self sizes, detached natives, and
+ * each plain object's shape. The rest (naming the shapes, class ids) reads only nodes and
+ * strings, so a diff can let go of the earlier snapshot's edges, half its memory, in between.
+ * Plain data and typed arrays: a worker thread can post it.
+ */
+export interface PreparedClasses {
+	/** The shape of each plain object (other nodes: unset) by ordinal; finishClasses turns it into class ids in place. */
+	classOf: Uint32Array;
+	selfSizes: Uint32Array | Float64Array;
+	/** Bit per ordinal: a native node DevTools calls `Detached`; none if there are none. */
+	detached: Uint8Array | undefined;
+	/** The property names (canonical string ids) of each shape, by shape id. */
+	shapes: Sequences;
+	shapeCounts: number[];
+	plainObjects: number;
+	/** The string id `__proto__` has in the shapes, -1 if no plain object has one. */
+	protoId: number;
+	/** Set by finishClasses, which turns `classOf` into class ids: a second call would misread them. */
+	finished: boolean;
+}
+
+/** The passes over a snapshot's edges. Read the snapshot's edges no more after it: finishClasses does not. */
+export function prepareClasses(snapshot: HeapSnapshot): PreparedClasses {
 	const {nodes, edges, nodeCount, nodeFieldCount: nf, edgeFieldCount: ef, strings, offsets: o, meta} = snapshot;
 	const objectType = meta.nodeTypes.indexOf('object');
-	const nativeType = meta.nodeTypes.indexOf('native');
 	const propertyEdge = meta.edgeTypes.indexOf('property');
 
-	const firstEdge = firstEdgeIndexes(snapshot);
-	const detached = detachedNatives(snapshot, firstEdge);
-	const names = new Interner();
-	const nameIdOfString = new Int32Array(strings.count).fill(-1);
-	const detachedNameIds = new Map<number, number>();
-	const detachedNameId = (nameIndex: number): number => {
-		let id = detachedNameIds.get(nameIndex);
-		if (id === undefined) detachedNameIds.set(nameIndex, (id = names.id(constructorClassName(`Detached ${strings.get(nameIndex)}`))));
-		return id;
-	};
-	const constructorNameId = (nameIndex: number): number => {
-		let id = nameIdOfString[nameIndex]!;
-		if (id < 0) {
-			id = names.id(constructorClassName(strings.get(nameIndex)));
-			nameIdOfString[nameIndex] = id;
-		}
-		return id;
-	};
-	const typeNameId = meta.nodeTypes.map((type, t) => (t === objectType || t === nativeType ? -1 : names.id(typeClassName(type))));
-	const plainObjectNameId = names.id('Object');
-
-	// Pass 1: the property names of each plain object, interned as a sequence, since DevTools names
-	// plain objects by their shape and most objects share one of a few shapes.
 	const classOf = new Uint32Array(nodeCount);
-	const propertyNames = new PropertyNames(snapshot);
+	const {detached, selfSizes} = nodeSizes(snapshot, classOf);
+	const names = new ClassNames(strings);
+
+	// The property names of each plain object, interned as a sequence, since DevTools names
+	// plain objects by their shape and most objects share one of a few shapes.
+	classOf.fill(0);
+	const propertyNames = new PropertyNames(strings);
 	const shapes = new SequenceIndex();
 	const shapeCounts: number[] = [];
 	let plainObjects = 0;
 	let scratch = new Uint32Array(16);
 	for (let i = 0, p = 0, e = 0; i < nodeCount; i++, p += nf) {
 		const edgeEnd = e + nodes[p + o.nodeEdgeCount]! * ef;
-		if (nodes[p + o.nodeType] === objectType && constructorNameId(nodes[p + o.nodeName]!) === plainObjectNameId) {
+		if (nodes[p + o.nodeType] === objectType && names.constructorNameId(nodes[p + o.nodeName]!) === names.plainObject) {
 			let length = 0;
 			for (; e < edgeEnd; e += ef) {
 				if (edges[e + o.edgeType] !== propertyEdge) continue;
@@ -113,10 +130,23 @@ export function classifyNodes(snapshot: HeapSnapshot, definitions?: readonly Int
 		}
 		e = edgeEnd;
 	}
-	const used = definitions ? [...definitions] : inferDefinitions(shapes, shapeCounts, plainObjects, propertyNames);
-	const shapeNameId = matchShapes(shapes, used, propertyNames).map(d => (d < 0 ? plainObjectNameId : names.id(used[d]!.name)));
+	return {classOf, selfSizes, detached, shapes: shapes.sequences(), shapeCounts, plainObjects, protoId: propertyNames.canonicalOf('__proto__'), finished: false};
+}
 
-	// Pass 2: class ids. A class is a name, plus the constructor's location for objects that have one.
+/** Names the plain-object shapes (with `definitions`, another snapshot's, if given) and gives each node its class. Uses up `prepared`. */
+export function finishClasses(snapshot: SnapshotWithoutEdges, prepared: PreparedClasses, definitions?: readonly InterfaceDefinition[]): NodeClasses {
+	const {nodes, nodeCount, nodeFieldCount: nf, strings, offsets: o, meta} = snapshot;
+	if (prepared.finished) throw new Error('finishClasses: these prepared classes were used already');
+	prepared.finished = true;
+	const {classOf, detached, shapes} = prepared;
+	const names = new ClassNames(strings);
+	const objectType = meta.nodeTypes.indexOf('object');
+	const nativeType = meta.nodeTypes.indexOf('native');
+	const typeNameId = meta.nodeTypes.map((type, t) => (t === objectType || t === nativeType ? -1 : names.id(typeClassName(type))));
+	const used = definitions ? [...definitions] : inferDefinitions(shapes, prepared.shapeCounts, prepared.plainObjects, prepared.protoId, strings);
+	const shapeNameId = matchShapes(shapes, used, strings).map(d => (d < 0 ? names.plainObject : names.id(used[d]!.name)));
+
+	// A class is a name, plus the constructor's location for objects that have one.
 	const classKeys = new SequenceIndex();
 	const classes: ClassInfo[] = [];
 	const key = new Uint32Array(4);
@@ -135,10 +165,10 @@ export function classifyNodes(snapshot: HeapSnapshot, definitions?: readonly Int
 		let nameId = typeNameId[type] ?? names.id(typeClassName(`type ${type}`));
 		if (nameId < 0) {
 			if (detached && type === nativeType && isSet(detached, i)) {
-				nameId = detachedNameId(nodes[p + o.nodeName]!);
+				nameId = names.detachedNameId(nodes[p + o.nodeName]!);
 			} else {
-				nameId = constructorNameId(nodes[p + o.nodeName]!);
-				if (type === objectType && nameId === plainObjectNameId) nameId = shapeNameId[classOf[i]!]!;
+				nameId = names.constructorNameId(nodes[p + o.nodeName]!);
+				if (type === objectType && nameId === names.plainObject) nameId = shapeNameId[classOf[i]!]!;
 			}
 		}
 		key[0] = nameId;
@@ -152,7 +182,18 @@ export function classifyNodes(snapshot: HeapSnapshot, definitions?: readonly Int
 			classOf[i] = classId(4);
 		}
 	}
-	return {classes, classOf, selfSizes: shownSelfSizes(snapshot, firstEdge, detached), definitions: used};
+	return {classes, classOf, selfSizes: prepared.selfSizes, definitions: used};
+}
+
+/**
+ * The passes that follow edges from a node, apart, so that their index of each node's first
+ * edge is garbage as soon as they are done: a diff holds two snapshots, and every array per node
+ * counts at its peak. `scratch` (one number per node) is working space, overwritten.
+ */
+function nodeSizes(snapshot: HeapSnapshot, scratch: Uint32Array): {detached: Uint8Array | undefined; selfSizes: Uint32Array | Float64Array} {
+	const firstEdge = firstEdgeIndexes(snapshot, {keep: false});
+	const detached = detachedNatives(snapshot, firstEdge);
+	return {detached, selfSizes: shownSelfSizes(snapshot, firstEdge, detached, scratch)};
 }
 
 /** Count and self size per class over the nodes DevTools counts (self size above 0), largest self size first. */
@@ -216,9 +257,10 @@ function typeClassName(type: string): string {
  * arrays and system objects, not weak edges) as part of that object: a Map's backing store is
  * the Map's size. Unless the snapshot has no user roots (taken with internals exposed).
  */
-function shownSelfSizes(snapshot: HeapSnapshot, firstEdge: Uint32Array, detached: Uint8Array | undefined): Float64Array {
+function shownSelfSizes(snapshot: HeapSnapshot, firstEdge: Uint32Array, detached: Uint8Array | undefined, owners: Uint32Array): Uint32Array | Float64Array {
 	const {nodes, edges, nodeCount, nodeFieldCount: nf, edgeFieldCount: ef, strings, offsets: o, meta} = snapshot;
-	const sizes = new Float64Array(nodeCount);
+	// Half the memory of a Float64Array: a node's own self_size is a 32-bit number in the file.
+	let sizes: Uint32Array | Float64Array = new Uint32Array(nodeCount);
 	for (let i = 0, p = o.nodeSelfSize; i < nodeCount; i++, p += nf) sizes[i] = nodes[p]!;
 	const hiddenType = meta.nodeTypes.indexOf('hidden');
 	const arrayType = meta.nodeTypes.indexOf('array');
@@ -236,7 +278,6 @@ function shownSelfSizes(snapshot: HeapSnapshot, firstEdge: Uint32Array, detached
 
 	const unvisited = 0xffffffff;
 	const shared = 0xfffffffe;
-	const owners = new Uint32Array(nodeCount);
 	const externalStringData = new Map<number, boolean>();
 	for (let i = 0, p = 0; i < nodeCount; i++, p += nf) {
 		const type = nodes[p + o.nodeType];
@@ -275,7 +316,10 @@ function shownSelfSizes(snapshot: HeapSnapshot, firstEdge: Uint32Array, detached
 		if (owner === unvisited || owner === shared || owner === i) continue;
 		// The root and synthetic groups are not objects; their parts keep their own size.
 		if (owner === 0 || nodes[owner * nf + o.nodeType] === syntheticType) continue;
-		sizes[owner]! += sizes[i]!;
+		const sum = sizes[owner]! + sizes[i]!;
+		// An owner of several huge arrays could pass 4 GiB: only then is a wider array worth it.
+		if (sum > maxUint32 && sizes instanceof Uint32Array) sizes = Float64Array.from(sizes);
+		sizes[owner] = sum;
 		sizes[i] = 0;
 	}
 	return sizes;
@@ -293,14 +337,17 @@ function detachedNatives(snapshot: HeapSnapshot, firstEdge: Uint32Array): Uint8A
 	const skipped = ['hidden', 'invisible', 'weak'].map(type => meta.edgeTypes.indexOf(type)).filter(type => type >= 0);
 	const attachedState = 1;
 	const detachedState = 2;
-	const visited = new Uint8Array(nodeCount);
+	// One byte per node: 0 not visited yet, else the state (non-natives stay visited with no state).
+	const visitedOther = 3;
 	const state = new Uint8Array(nodeCount);
 	const queues: Record<number, number[]> = {[attachedState]: [], [detachedState]: []};
 	let any = false;
 	const visit = (i: number, to: number) => {
-		if (visited[i]) return;
-		visited[i] = 1;
-		if (nodes[i * nf + o.nodeType] !== nativeType) return;
+		if (state[i] !== 0) return;
+		if (nodes[i * nf + o.nodeType] !== nativeType) {
+			state[i] = visitedOther;
+			return;
+		}
 		state[i] = to;
 		queues[to]!.push(i);
 		if (to === detachedState) any = true;
@@ -328,21 +375,22 @@ function isSet(bits: Uint8Array, i: number): boolean {
 	return (bits[i >> 3]! & (1 << (i & 7))) !== 0;
 }
 
-function inferDefinitions(shapes: SequenceIndex, counts: readonly number[], plainObjects: number, names: PropertyNames): InterfaceDefinition[] {
-	const proto = names.canonicalOf('__proto__');
+function inferDefinitions(shapes: Sequences, counts: readonly number[], plainObjects: number, proto: number, strings: StringTable): InterfaceDefinition[] {
 	const candidates = new Map<string, {name: string; properties: string[]; count: number}>();
 	// Shapes are numbered in the order DevTools first meets them, so ties in popularity keep its order.
-	for (let shape = 0; shape < shapes.size; shape++) {
-		const sequence = shapes.get(shape);
+	for (let shape = 0; shape < shapes.count; shape++) {
+		const sequence = sequenceOf(shapes, shape);
 		let name = '{';
 		const properties: string[] = [];
 		for (const id of sequence) {
 			if (id === proto) continue;
-			const shown = names.shown(id);
+			const text = strings.get(id);
+			// As DevTools writes a property in a shape name: quoted when it holds `,'"{}`.
+			const shown = /[,'"{}]/.test(text) ? JSON.stringify(text) : text;
 			if (name.length > 1 && name.length + shown.length > maxShapeNameLength) break;
 			if (name.length !== 1) name += ', ';
 			name += shown;
-			properties.push(names.text(id));
+			properties.push(text);
 		}
 		if (properties.length === 0) continue;
 		name += '}';
@@ -361,7 +409,7 @@ function inferDefinitions(shapes: SequenceIndex, counts: readonly number[], plai
  * For each shape, the definition it takes (-1: none): of the definitions whose properties it all
  * has, the one with the most properties, the earlier one on a tie.
  */
-function matchShapes(shapes: SequenceIndex, definitions: readonly InterfaceDefinition[], names: PropertyNames): number[] {
+function matchShapes(shapes: Sequences, definitions: readonly InterfaceDefinition[], strings: StringTable): number[] {
 	const vocabulary = [...new Set(definitions.flatMap(d => d.properties))].sort();
 	const rank = new Map(vocabulary.map((text, r) => [text, r]));
 	// A trie over each definition's properties in sorted order; an object's sorted properties walk every path that is a subset.
@@ -390,11 +438,11 @@ function matchShapes(shapes: SequenceIndex, definitions: readonly InterfaceDefin
 	};
 	const rankOf = new Map<number, number>();
 	const result: number[] = [];
-	for (let shape = 0; shape < shapes.size; shape++) {
+	for (let shape = 0; shape < shapes.count; shape++) {
 		const ranks: number[] = [];
-		for (const id of shapes.get(shape)) {
+		for (const id of sequenceOf(shapes, shape)) {
 			let r = rankOf.get(id);
-			if (r === undefined) rankOf.set(id, (r = rank.get(names.text(id)) ?? -1));
+			if (r === undefined) rankOf.set(id, (r = rank.get(strings.get(id)) ?? -1));
 			if (r >= 0) ranks.push(r);
 		}
 		ranks.sort((a, b) => a - b);
@@ -417,16 +465,15 @@ function matchShapes(shapes: SequenceIndex, definitions: readonly InterfaceDefin
 class PropertyNames {
 	private readonly canonicalIds: Int32Array;
 	private readonly byText = new Map<string, number>();
-	private readonly shownText = new Map<number, string>();
 
-	constructor(private readonly snapshot: HeapSnapshot) {
-		this.canonicalIds = new Int32Array(snapshot.strings.count).fill(-1);
+	constructor(private readonly strings: StringTable) {
+		this.canonicalIds = new Int32Array(strings.count).fill(-1);
 	}
 
 	canonical(stringIndex: number): number {
 		let id = this.canonicalIds[stringIndex]!;
 		if (id < 0) {
-			const text = this.snapshot.strings.get(stringIndex);
+			const text = this.strings.get(stringIndex);
 			id = this.byText.get(text) ?? stringIndex;
 			this.byText.set(text, id);
 			this.canonicalIds[stringIndex] = id;
@@ -437,20 +484,41 @@ class PropertyNames {
 	canonicalOf(text: string): number {
 		return this.byText.get(text) ?? -1;
 	}
+}
 
-	text(id: number): string {
-		return this.snapshot.strings.get(id);
+/** Class names as small ids, cached per string: the same constructor names come up again and again. */
+class ClassNames {
+	private readonly interner = new Interner();
+	private readonly idOfString: Int32Array;
+	private readonly detachedIds = new Map<number, number>();
+	readonly plainObject: number;
+
+	constructor(private readonly strings: StringTable) {
+		this.idOfString = new Int32Array(strings.count).fill(-1);
+		this.plainObject = this.interner.id('Object');
 	}
 
-	/** As DevTools writes a property in a shape name: quoted when it holds `,'"{}`. */
-	shown(id: number): string {
-		let shown = this.shownText.get(id);
-		if (shown === undefined) {
-			const text = this.text(id);
-			shown = /[,'"{}]/.test(text) ? JSON.stringify(text) : text;
-			this.shownText.set(id, shown);
+	id(text: string): number {
+		return this.interner.id(text);
+	}
+
+	name(id: number): string {
+		return this.interner.name(id);
+	}
+
+	constructorNameId(stringIndex: number): number {
+		let id = this.idOfString[stringIndex]!;
+		if (id < 0) {
+			id = this.interner.id(constructorClassName(this.strings.get(stringIndex)));
+			this.idOfString[stringIndex] = id;
 		}
-		return shown;
+		return id;
+	}
+
+	detachedNameId(stringIndex: number): number {
+		let id = this.detachedIds.get(stringIndex);
+		if (id === undefined) this.detachedIds.set(stringIndex, (id = this.interner.id(constructorClassName(`Detached ${this.strings.get(stringIndex)}`))));
+		return id;
 	}
 }
 
@@ -461,7 +529,7 @@ class LocationCursor {
 	private readonly fields: Uint32Array;
 	private next = 0;
 
-	constructor(snapshot: HeapSnapshot) {
+	constructor(snapshot: SnapshotWithoutEdges) {
 		const {locations, locationFieldCount: lf, offsets: o} = snapshot;
 		const usable = lf > 0 && o.locationObjectIndex >= 0 && o.locationScriptId >= 0 && o.locationLine >= 0 && o.locationColumn >= 0;
 		const count = usable ? locations.length / lf : 0;
@@ -523,6 +591,17 @@ class Interner {
 	}
 }
 
+/** Integer sequences end to end: sequence k is pool[starts[k] .. starts[k + 1]). */
+interface Sequences {
+	pool: Uint32Array;
+	starts: Uint32Array;
+	count: number;
+}
+
+function sequenceOf({pool, starts}: Sequences, k: number): Uint32Array {
+	return pool.subarray(starts[k]!, starts[k + 1]!);
+}
+
 /** Dense ids for short integer sequences, in typed arrays: an open-addressing hash over a pool. */
 class SequenceIndex {
 	private pool = new Uint32Array(1024);
@@ -544,8 +623,9 @@ class SequenceIndex {
 		return this.add(values, length, hash);
 	}
 
-	get(id: number): Uint32Array {
-		return this.pool.subarray(this.starts[id]!, this.starts[id + 1]!);
+	/** The sequences by id, without the hash: copies, so posting them moves no more than they need. */
+	sequences(): Sequences {
+		return {pool: this.pool.slice(0, this.poolLength), starts: this.starts.slice(0, this.size + 1), count: this.size};
 	}
 
 	private equals(id: number, values: Uint32Array, length: number): boolean {

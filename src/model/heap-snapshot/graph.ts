@@ -25,11 +25,16 @@ export interface Retainers {
 const firstEdgeCache = new WeakMap<HeapSnapshot, FirstEdgeIndexes>();
 const retainersCache = new WeakMap<HeapSnapshot, Retainers>();
 
-export function firstEdgeIndexes(snapshot: HeapSnapshot): FirstEdgeIndexes {
+/**
+ * `keep: false` for a one-off pass (classifying a snapshot for a diff): the indexes are built
+ * without being cached, so they go with the caller's last use instead of living as long as the
+ * snapshot (4 bytes per node). A cached copy is used if there is one.
+ */
+export function firstEdgeIndexes(snapshot: HeapSnapshot, {keep = true} = {}): FirstEdgeIndexes {
 	let first = firstEdgeCache.get(snapshot);
 	if (!first) {
 		first = buildFirstEdgeIndexes(snapshot);
-		firstEdgeCache.set(snapshot, first);
+		if (keep) firstEdgeCache.set(snapshot, first);
 	}
 	return first;
 }

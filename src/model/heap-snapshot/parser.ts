@@ -838,15 +838,25 @@ export interface SnapshotParts {
 
 /** The parts of a snapshot this parser made, and the buffers to transfer (they are unusable here afterwards). */
 export function snapshotParts(snapshot: HeapSnapshot): {parts: SnapshotParts; transfer: ArrayBuffer[]} {
-	if (!(snapshot.strings instanceof JsonStringTable)) throw new TypeError('only snapshots made by createSnapshotParser can be moved');
-	const {bytes, offsets} = snapshot.strings.raw;
-	const {meta, nodeCount, edgeCount, nodes, edges, locations} = snapshot;
-	const parts = {meta, nodeCount, edgeCount, nodes, edges, locations, stringBytes: bytes, stringOffsets: offsets, stringCount: snapshot.strings.count};
-	const transfer = [...new Set([nodes, edges, locations, bytes, offsets].map(array => array.buffer as ArrayBuffer))];
-	return {parts, transfer};
+	const {parts, transfer} = partsWithoutEdges(snapshot);
+	return {parts: {...parts, edges: snapshot.edges}, transfer: [...new Set([...transfer, snapshot.edges.buffer as ArrayBuffer])]};
 }
 
 export function snapshotFromParts(parts: SnapshotParts): HeapSnapshot {
+	return {...snapshotWithoutEdgesFromParts(parts), edges: parts.edges};
+}
+
+/** As snapshotParts, for a snapshot whose edges are no longer needed (see prepareDiffBase). */
+export function partsWithoutEdges(snapshot: Omit<HeapSnapshot, 'edges'>): {parts: Omit<SnapshotParts, 'edges'>; transfer: ArrayBuffer[]} {
+	if (!(snapshot.strings instanceof JsonStringTable)) throw new TypeError('only snapshots made by createSnapshotParser can be moved');
+	const {bytes, offsets} = snapshot.strings.raw;
+	const {meta, nodeCount, edgeCount, nodes, locations} = snapshot;
+	const parts = {meta, nodeCount, edgeCount, nodes, locations, stringBytes: bytes, stringOffsets: offsets, stringCount: snapshot.strings.count};
+	const transfer = [...new Set([nodes, locations, bytes, offsets].map(array => array.buffer as ArrayBuffer))];
+	return {parts, transfer};
+}
+
+export function snapshotWithoutEdgesFromParts(parts: Omit<SnapshotParts, 'edges'>): Omit<HeapSnapshot, 'edges'> {
 	const {meta} = parts;
 	return {
 		meta,
@@ -857,7 +867,6 @@ export function snapshotFromParts(parts: SnapshotParts): HeapSnapshot {
 		nodeCount: parts.nodeCount,
 		edgeCount: parts.edgeCount,
 		nodes: parts.nodes,
-		edges: parts.edges,
 		locations: parts.locations,
 		strings: new JsonStringTable(parts.stringBytes, parts.stringOffsets, parts.stringCount),
 	};
