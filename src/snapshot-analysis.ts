@@ -11,7 +11,8 @@ import {snapshotOrigin} from './file-names.js';
 import {classifyNodes, classNameOf, type NodeClasses} from './model/heap-snapshot/classes.js';
 import {type ClassCountDiff, type ClassDiff, type DiffBase, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
 import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
-import {dominatorTree, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
+import {retainers} from './model/heap-snapshot/graph.js';
+import {dominatorTree, edgeInfo, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
 import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
 import type {SnapshotWithoutEdges} from './model/heap-snapshot/classes.js';
 import {readDiffBaseInWorker, readHeapSnapshot} from './snapshot-reader.js';
@@ -51,7 +52,7 @@ export interface InstanceView {
 	retainedSize: number;
 	/** From the object itself (first) to the node under the GC roots (last); null when only weak references keep it. */
 	retainers: RetainerStepView[] | null;
-	/** For functions: where they are and what their closure keeps. */
+	/** For functions, and for scopes (`system / Context`) the function they belong to: where it is and what its closure keeps. */
 	closure: ClosureDetails | null;
 }
 
@@ -176,7 +177,7 @@ export class SnapshotComparison {
 		const path = shortestRetainerPath(snapshot, nodeIndex);
 		const [self] = path ?? [];
 		const node = self ?? {nodeIndex, type: '', name: '', id: snapshot.nodes[nodeIndex + snapshot.offsets.nodeId]!, selfSize: snapshot.nodes[nodeIndex + snapshot.offsets.nodeSelfSize]!};
-		const isClosure = snapshot.meta.nodeTypes[snapshot.nodes[nodeIndex + snapshot.offsets.nodeType]!] === 'closure';
+		const closure = this.#closureOf(nodeIndex);
 		return {
 			id: node.id,
 			label: self ? nodeLabel(self) : `@${node.id}`,
@@ -184,7 +185,26 @@ export class SnapshotComparison {
 			retainedSize: retainedSize[nodeIndex / snapshot.nodeFieldCount]!,
 			// Each step names the edge by which the following (closer to the root) node holds it.
 			retainers: path ? path.map((step, i) => ({node: nodeLabel(step), edge: path[i + 1]?.edge ? edgeLabel(path[i + 1]!.edge!) : ''})) : null,
-			closure: isClosure ? closureDetails(snapshot, nodeIndex, retainedSize) : null,
+			closure: closure === null ? null : closureDetails(snapshot, closure, retainedSize),
 		};
+	}
+
+	/**
+	 * The function itself, or for a scope (`system / Context`) a function whose `context` it is:
+	 * growth in contexts is the seed's closure pattern, and the function names the code.
+	 */
+	#closureOf(nodeIndex: number): number | null {
+		const snapshot = this.#next;
+		const {nodes, offsets, meta, nodeFieldCount: nf} = snapshot;
+		const typeOf = (index: number) => meta.nodeTypes[nodes[index + offsets.nodeType]!];
+		if (typeOf(nodeIndex) === 'closure') return nodeIndex;
+		if (snapshot.strings.get(nodes[nodeIndex + offsets.nodeName]!) !== 'system / Context') return null;
+		const {firstRetainer, retainingNode, retainingEdge} = retainers(snapshot);
+		const ordinal = nodeIndex / nf;
+		for (let slot = firstRetainer[ordinal]!; slot < firstRetainer[ordinal + 1]!; slot++) {
+			const from = retainingNode[slot]! * nf;
+			if (typeOf(from) === 'closure' && edgeInfo(snapshot, retainingEdge[slot]!).name === 'context') return from;
+		}
+		return null;
 	}
 }

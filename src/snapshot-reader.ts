@@ -7,7 +7,7 @@ import {type FileHandle, open} from 'node:fs/promises';
 import {Worker} from 'node:worker_threads';
 import {LeaktopError} from './errors.js';
 import type {DiffBase} from './model/heap-snapshot/diff.js';
-import {createSnapshotParser, type SnapshotHeader, type SnapshotParser, snapshotFromParts, snapshotWithoutEdgesFromParts} from './model/heap-snapshot/parser.js';
+import {createSnapshotParser, type SnapshotHeader, type SnapshotParser, snapshotWithoutEdgesFromParts} from './model/heap-snapshot/parser.js';
 import type {ReadWorkerData, ReadWorkerMessage} from './snapshot-read-worker.js';
 import {type HeapSnapshot, SnapshotFormatError} from './model/heap-snapshot/snapshot.js';
 
@@ -65,25 +65,15 @@ const errorClasses: Record<string, new (message: string) => Error> = {
 };
 
 /**
- * readHeapSnapshot on a worker thread: the same result and errors, while this thread goes on
- * (another file, a UI). The parsed arrays are moved back, not copied. Aborting terminates it.
+ * readHeapSnapshot on a worker thread, then prepareDiffBase there: what a diff needs of the
+ * earlier snapshot, without its edges, which never leave the thread and go when it ends. The
+ * other arrays are moved back, not copied; errors are those of readHeapSnapshot. Aborting
+ * terminates the thread.
  */
-export function readHeapSnapshotInWorker(path: string, options: Omit<ReadOptions, 'chunkBytes'> = {}): Promise<HeapSnapshot> {
-	return inWorker(path, false, options, message => (message.type === 'done' ? snapshotFromParts(message.parts) : null));
-}
-
-/**
- * readHeapSnapshotInWorker, then prepareDiffBase on the same thread: what a diff needs of the
- * earlier snapshot, without its edges, which never leave the thread and go when it ends.
- */
-export function readDiffBaseInWorker(path: string, options: Omit<ReadOptions, 'chunkBytes'> = {}): Promise<DiffBase> {
-	return inWorker(path, true, options, message => (message.type === 'diffBase' ? {snapshot: snapshotWithoutEdgesFromParts(message.parts), prepared: message.prepared} : null));
-}
-
-function inWorker<T>(path: string, diffBase: boolean, {onProgress, signal}: Omit<ReadOptions, 'chunkBytes'>, result: (message: ReadWorkerMessage) => T | null): Promise<T> {
+export function readDiffBaseInWorker(path: string, {onProgress, signal}: Omit<ReadOptions, 'chunkBytes'> = {}): Promise<DiffBase> {
 	if (signal?.aborted) return Promise.reject(new SnapshotReadAbortedError(`reading ${path} was cancelled`));
 	return new Promise((resolve, reject) => {
-		const workerData: ReadWorkerData = {path, diffBase};
+		const workerData: ReadWorkerData = {path};
 		const worker = new Worker(new URL('snapshot-read-worker.js', import.meta.url), {workerData});
 		// Settles once the thread is gone, so nothing of it (its file, its memory) outlives the call.
 		let settled = false;
@@ -98,10 +88,7 @@ function inWorker<T>(path: string, diffBase: boolean, {onProgress, signal}: Omit
 		worker.on('message', (message: ReadWorkerMessage) => {
 			if (message.type === 'progress') onProgress?.(message.bytesRead, message.totalBytes);
 			else if (message.type === 'error') settle(() => reject(new (errorClasses[message.name] ?? Error)(message.message)));
-			else {
-				const value = result(message);
-				settle(() => (value === null ? reject(new Error(`the snapshot reader thread sent ${message.type} for ${path}`)) : resolve(value)));
-			}
+			else settle(() => resolve({snapshot: snapshotWithoutEdgesFromParts(message.parts), prepared: message.prepared}));
 		});
 		worker.on('error', error => settle(() => reject(error)));
 		worker.on('exit', code => settle(() => reject(new Error(`the snapshot reader thread exited (code ${code}) before it finished ${path}`))));

@@ -5,8 +5,9 @@ import {join} from 'node:path';
 import {after, before, describe, test, type TestContext} from 'node:test';
 import {LeaktopError} from '../src/errors.js';
 import {createSnapshotParser} from '../src/model/heap-snapshot/parser.js';
+import {prepareDiffBase} from '../src/model/heap-snapshot/diff.js';
 import {type HeapSnapshot, SnapshotFormatError} from '../src/model/heap-snapshot/snapshot.js';
-import {readHeapSnapshot, readHeapSnapshotInWorker, readSnapshotHeader, SnapshotFileError, SnapshotReadAbortedError} from '../src/snapshot-reader.js';
+import {readDiffBaseInWorker, readHeapSnapshot, readSnapshotHeader, SnapshotFileError, SnapshotReadAbortedError} from '../src/snapshot-reader.js';
 import {writeSnapshot} from './helpers/heap-snapshots.js';
 import {type Spawned, track} from './helpers/processes.js';
 import {waitFor} from './helpers/wait.js';
@@ -187,26 +188,30 @@ describe('refusals name the file in one line and leave nothing open', () => {
 	});
 });
 
-describe('reading on a worker thread', () => {
-	test('gives the same snapshot, moved back with its strings, and reports progress', async () => {
+describe('reading the earlier snapshot of a diff on a worker thread', () => {
+	test('gives the snapshot without its edges and the same classification as in this thread, with progress', async () => {
 		const progress: number[] = [];
-		const snapshot = await readHeapSnapshotInWorker(path, {onProgress: bytesRead => progress.push(bytesRead)});
-		assertSame(snapshot);
+		const {snapshot, prepared} = await readDiffBaseInWorker(path, {onProgress: bytesRead => progress.push(bytesRead)});
 		assert.equal(progress.at(-1), bytes.length);
+		assert.ok(!('edges' in snapshot), 'the edges stay on the thread');
+		assertSame({...snapshot, edges: expected.edges});
+		const here = prepareDiffBase(expected).prepared;
+		assert.deepEqual(prepared.classOf, here.classOf);
+		assert.deepEqual(prepared.selfSizes, here.selfSizes);
 	});
 
 	test('refuses with the same error classes and messages as in-process', async () => {
 		const cut = join(dir, 'worker-cut.heapsnapshot');
 		writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
-		await assertRefused(() => readHeapSnapshotInWorker(cut), SnapshotFormatError, /^.*worker-cut\.heapsnapshot: truncated heap snapshot: the file ends inside the \w+ section/);
-		await assertRefused(() => readHeapSnapshotInWorker(join(dir, 'nowhere.heapsnapshot')), SnapshotFileError, `cannot read ${join(dir, 'nowhere.heapsnapshot')}: no such file`);
+		await assertRefused(() => readDiffBaseInWorker(cut), SnapshotFormatError, /^.*worker-cut\.heapsnapshot: truncated heap snapshot: the file ends inside the \w+ section/);
+		await assertRefused(() => readDiffBaseInWorker(join(dir, 'nowhere.heapsnapshot')), SnapshotFileError, `cannot read ${join(dir, 'nowhere.heapsnapshot')}: no such file`);
 	});
 
-	test('an abort rejects at once and stops the thread', async () => {
+	test('an abort rejects and stops the thread', async () => {
 		const abort = new AbortController();
-		const reading = readHeapSnapshotInWorker(path, {signal: abort.signal});
+		const reading = readDiffBaseInWorker(path, {signal: abort.signal});
 		abort.abort();
 		await assert.rejects(reading, SnapshotReadAbortedError);
-		await assert.rejects(readHeapSnapshotInWorker(path, {signal: abort.signal}), SnapshotReadAbortedError, 'already aborted: no thread started');
+		await assert.rejects(readDiffBaseInWorker(path, {signal: abort.signal}), SnapshotReadAbortedError, 'already aborted: no thread started');
 	});
 });

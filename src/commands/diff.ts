@@ -61,7 +61,7 @@ function instancesText(found: ClassInstances): string {
 		const {closure} = instance;
 		if (closure) {
 			const where = closure.location ? ` at ${closure.location.scriptName ?? `script ${closure.location.scriptId}`}:${closure.location.line}:${closure.location.column}` : '';
-			lines.push(`  function ${closure.functionName}${where}`);
+			lines.push(`  ${closure.id === instance.id ? 'function' : 'the scope of function'} ${closure.functionName}${where}`);
 			for (const scope of closure.scopes) {
 				const held = scope.variables.map(v => `${v.variable} (${v.name || v.type}, ${formatBytes(v.retainedSize ?? v.selfSize)})`);
 				lines.push(`  its scope keeps: ${held.length > 0 ? held.join(', ') : 'nothing'}`);

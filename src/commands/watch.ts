@@ -46,15 +46,16 @@ export function historySize(config: Pick<WatchConfig, 'headless' | 'durationMs' 
 }
 
 /**
- * The census cadence: its cost is kept under 1 % of wall time (the issue's budget: a 0.1 s census
- * on a small heap runs every 10 s, a 2 s one on a big heap every 200 s), never more often than
- * every 10 s. Each census forces a full GC, and those exact floors are what lets the verdict tell
- * a leak from garbage waiting for a major GC. Headless runs take one at once (the baseline); the
- * TUI lets the first screen come up first.
+ * The census cadence: one at attach (headless; the TUI lets the first screen come up first),
+ * then 30 s later, then at doubling intervals up to 10 minutes, longer if its full cost would
+ * pass 1 % of wall time. A census's queryObjects runs a memory-reducing full GC whose
+ * after-effects cost a busy server about 15x the call itself: one every 10 s took 18 % of a
+ * server's throughput (bench/RESULTS.md section 4), so the early censuses give the listener
+ * series their points and the later ones only confirm the trend.
  */
-export function censusCadence(config: Pick<WatchConfig, 'headless' | 'census'>): {firstCensusDelayMs: number | null; censusMinIntervalMs: number} {
-	if (!config.census) return {firstCensusDelayMs: null, censusMinIntervalMs: 10_000};
-	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusMinIntervalMs: 10_000};
+export function censusCadence(config: Pick<WatchConfig, 'headless' | 'census'>): {firstCensusDelayMs: number | null; censusFirstIntervalMs: number} {
+	if (!config.census) return {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000};
+	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusFirstIntervalMs: 30_000};
 }
 
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {

@@ -5,7 +5,7 @@ import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
 import {censusObjectGroup, takeListenerCensus} from './census.js';
-import {budgetedDelayMs} from '../model/cadence.js';
+import {censusDelayMs} from '../model/cadence.js';
 import {parseFacts, parseSample} from './target-facts.js';
 import {AllocationSampler} from './sampling.js';
 import type {SamplingProfile} from '../model/allocations.js';
@@ -19,11 +19,12 @@ export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: 
 export interface MonitorOptions {
 	intervalMs: number;
 	/**
-	 * Automatic listener census: first after this delay, then as often as keeps its cost under
-	 * 1 % of wall time but no more often than `censusMinIntervalMs`. Null turns it off.
+	 * Automatic listener census: first after this delay, then `censusFirstIntervalMs` later, each
+	 * interval after that twice the one before (or longer, to keep its cost under 1 % of wall
+	 * time; see censusDelayMs). Null turns it off.
 	 */
 	firstCensusDelayMs?: number | null;
-	censusMinIntervalMs?: number;
+	censusFirstIntervalMs?: number;
 	/** Allocation sampling interval in bytes (V8's `samplingInterval`); null leaves sampling off. */
 	samplingIntervalBytes?: number | null;
 	onEvent: (event: Event) => void;
@@ -59,13 +60,14 @@ export class Monitor {
 	readonly #unsubscribeExit: () => void;
 	#censusTimer: NodeJS.Timeout | undefined;
 	#censusRunning: Promise<void> | undefined;
+	#censusesDone = 0;
 	readonly #sampler: AllocationSampler | undefined;
 	/** The heap snapshot being taken, so that detaching can abandon it and remove its partial file. */
 	#capture: {promise: Promise<CapturedSnapshot>; abort: AbortController} | undefined;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {firstCensusDelayMs: null, censusMinIntervalMs: 10_000, samplingIntervalBytes: null, ...options};
+		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, samplingIntervalBytes: null, ...options};
 		const {samplingIntervalBytes} = this.#options;
 		if (samplingIntervalBytes !== null) this.#sampler = new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
 		this.done = new Promise(resolve => {
@@ -161,7 +163,7 @@ export class Monitor {
 			} finally {
 				this.#censusRunning = undefined;
 				if (!this.#session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
-					this.#scheduleCensus(budgetedDelayMs(durationMs, 0.01, this.#options.censusMinIntervalMs));
+					this.#scheduleCensus(censusDelayMs(++this.#censusesDone, durationMs, {firstMs: this.#options.censusFirstIntervalMs}));
 				}
 			}
 		})();

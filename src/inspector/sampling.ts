@@ -112,6 +112,10 @@ export class AllocationSampler {
 			try {
 				const aggregate = aggregateProfile(await this.profile());
 				this.#options.onEvent({type: 'allocations', t: Date.now(), durationMs: Date.now() - started, aggregate});
+				// V8 has just collected all garbage for that read: heapUsed now is an exact floor for
+				// the growth statistics, which the (much costlier) census no longer gives every 10 s.
+				const usage = await this.#session.send('Runtime.getHeapUsage');
+				this.#options.onEvent({type: 'heap-floor', t: Date.now(), heapUsed: usage.usedSize});
 			} catch (error) {
 				if (this.#session.closed || !this.#running) return;
 				if (isNotStarted(error)) {

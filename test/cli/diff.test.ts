@@ -106,6 +106,12 @@ test('closure leak: --retainers Function names the kept function, its file, and 
 	const summary = variables.find(v => v.variable === 'summary');
 	assert.ok(order && summary, `captured: ${variables.map(v => v.variable).join(', ')}`);
 	assert.ok(order.retainedSize! > 10 * summary.retainedSize!, `order retains ${order.retainedSize}, summary ${summary.retainedSize}`);
+
+	// The same leak seen from its growing scopes: each names the function it belongs to.
+	const result = await runCli(['diff', closure.base, closure.next, '--top', '1', '--retainers', 'system / Context'], {timeoutMs: 60_000});
+	assertOk(result);
+	assert.match(result.stdout, /^ {2}the scope of function \S+ at \S*leaks\/closure\.js:\d+:\d+$/m);
+	assert.match(result.stdout, /^ {2}its scope keeps: .*\border \(/m);
 });
 
 test('snapshots of two processes: says the ids are not comparable and compares class counts', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {budgetedDelayMs, rampedMinimumMs} from '../../src/model/cadence.js';
+import {budgetedDelayMs, censusDelayMs, censusHiddenCost, rampedMinimumMs} from '../../src/model/cadence.js';
 
 describe('budgetedDelayMs', () => {
 	test('keeps the census at 1 % of wall time: duration / budget', () => {
@@ -30,5 +30,19 @@ describe('rampedMinimumMs', () => {
 	test('profile reads space out 10 s, 20 s, then 30 s', () => {
 		assert.deepEqual([1, 2, 3, 4, 50].map(done => rampedMinimumMs(done, 10_000, 30_000)), [10_000, 20_000, 30_000, 30_000, 30_000]);
 		assert.equal(rampedMinimumMs(0, 10_000, 30_000), 10_000, 'never below one step');
+	});
+});
+
+describe('censusDelayMs', () => {
+	test('30 s after the first census, then doubling to 10 minutes', () => {
+		assert.deepEqual([1, 2, 3, 4, 5, 6, 9].map(done => censusDelayMs(done, 50)), [30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+	});
+
+	test('from the third on, a census waits until its full cost (about 8x the call) is 1 % of wall time', () => {
+		assert.equal(censusDelayMs(2, 200), 60_000, 'the first three make the listener trend: only the call counts');
+		assert.equal(censusDelayMs(3, 200), 200 * censusHiddenCost * 100);
+		assert.equal(censusDelayMs(1, 1000), 100_000, 'a 1 s census is never more often than 1 % of wall time');
+		assert.equal(censusDelayMs(4, 10_000), 600_000, 'at most 10 minutes');
+		assert.equal(censusDelayMs(2, 20, {firstMs: 1000}), 2000, 'tests may start from a shorter first interval');
 	});
 });

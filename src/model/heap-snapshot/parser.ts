@@ -823,31 +823,20 @@ class JsonStringTable implements StringTable {
 	}
 }
 
-/** A parsed snapshot as plain data and typed arrays, which a worker can post without copying. */
+/** A parsed snapshot without its edges as plain data and typed arrays, which a worker can post without copying. */
 export interface SnapshotParts {
 	meta: SnapshotMeta;
 	nodeCount: number;
 	edgeCount: number;
 	nodes: Uint32Array;
-	edges: Uint32Array;
 	locations: Uint32Array;
 	stringBytes: Uint8Array;
 	stringOffsets: Uint32Array;
 	stringCount: number;
 }
 
-/** The parts of a snapshot this parser made, and the buffers to transfer (they are unusable here afterwards). */
-export function snapshotParts(snapshot: HeapSnapshot): {parts: SnapshotParts; transfer: ArrayBuffer[]} {
-	const {parts, transfer} = partsWithoutEdges(snapshot);
-	return {parts: {...parts, edges: snapshot.edges}, transfer: [...new Set([...transfer, snapshot.edges.buffer as ArrayBuffer])]};
-}
-
-export function snapshotFromParts(parts: SnapshotParts): HeapSnapshot {
-	return {...snapshotWithoutEdgesFromParts(parts), edges: parts.edges};
-}
-
-/** As snapshotParts, for a snapshot whose edges are no longer needed (see prepareDiffBase). */
-export function partsWithoutEdges(snapshot: Omit<HeapSnapshot, 'edges'>): {parts: Omit<SnapshotParts, 'edges'>; transfer: ArrayBuffer[]} {
+/** The parts of a snapshot this parser made, without its edges (see prepareDiffBase), and the buffers to transfer: they are unusable here afterwards. */
+export function partsWithoutEdges(snapshot: Omit<HeapSnapshot, 'edges'>): {parts: SnapshotParts; transfer: ArrayBuffer[]} {
 	if (!(snapshot.strings instanceof JsonStringTable)) throw new TypeError('only snapshots made by createSnapshotParser can be moved');
 	const {bytes, offsets} = snapshot.strings.raw;
 	const {meta, nodeCount, edgeCount, nodes, locations} = snapshot;
@@ -856,7 +845,7 @@ export function partsWithoutEdges(snapshot: Omit<HeapSnapshot, 'edges'>): {parts
 	return {parts, transfer};
 }
 
-export function snapshotWithoutEdgesFromParts(parts: Omit<SnapshotParts, 'edges'>): Omit<HeapSnapshot, 'edges'> {
+export function snapshotWithoutEdgesFromParts(parts: SnapshotParts): Omit<HeapSnapshot, 'edges'> {
 	const {meta} = parts;
 	return {
 		meta,
