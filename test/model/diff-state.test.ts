@@ -10,6 +10,7 @@ import type {ClassCountDiff, ClassDiff} from '../../src/model/heap-snapshot/diff
 import {baselineSnapshotIndex, diffPair, type SnapshotRecord} from '../../src/model/snapshots-state.js';
 import {type Event, initialState, reduce, type State} from '../../src/model/state.js';
 import type {ClassInstances, ComparisonSummary} from '../../src/snapshot-analysis.js';
+import {classRow} from '../helpers/diff-rows.js';
 
 const t0 = 1_700_000_000_000;
 const pathAt = (i: number) => `/srv/out/web-4242-2026112${i}T193000.heapsnapshot`;
@@ -30,10 +31,6 @@ function pairOf(state: State): [number, number] | null {
 	if (!pair) return null;
 	const index = (r: SnapshotRecord) => state.snapshots.taken.indexOf(r) + 1;
 	return [index(pair.base), index(pair.next)];
-}
-
-function classRow(name: string, newCount: number, deletedCount: number, allocSize: number, freedSize: number): ClassDiff {
-	return {name, key: `,${name}`, newCount, deletedCount, countDelta: newCount - deletedCount, allocSize, freedSize, sizeDelta: allocSize - freedSize};
 }
 
 const rows: ClassDiff[] = [

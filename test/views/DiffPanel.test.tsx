@@ -13,6 +13,7 @@ import type {ClassCountDiff, ClassDiff} from '../../src/model/heap-snapshot/diff
 import type {SnapshotRecord} from '../../src/model/snapshots-state.js';
 import {type Event, initialState, reduce, type State} from '../../src/model/state.js';
 import type {ClassInstances, ComparisonSummary, InstanceView} from '../../src/snapshot-analysis.js';
+import {classRow} from '../helpers/diff-rows.js';
 
 // Ink colours (inverse included) only when chalk thinks the output takes them; chalk decides
 // once, when it is first imported, so Ink and the views load after this line.
@@ -35,10 +36,6 @@ function run(events: Event[], from: State = initialState({historySize: 60})): St
 
 const twoTaken = () => run([{type: 'snapshot-written', snapshot: record(1)}, {type: 'snapshot-written', snapshot: record(2)}]);
 const started: DiffEvent = {type: 'diff-started', t: t0 + 200_000, base: {path: pathAt(1), t: record(1).t}, next: {path: pathAt(2), t: record(2).t}};
-
-function classRow(name: string, newCount: number, deletedCount: number, allocSize: number, freedSize: number): ClassDiff {
-	return {name, key: `,${name}`, newCount, deletedCount, countDelta: newCount - deletedCount, allocSize, freedSize, sizeDelta: allocSize - freedSize};
-}
 
 const classes: ClassDiff[] = [
 	classRow('(string)', 1218, 2, 1_422_040, 80),
