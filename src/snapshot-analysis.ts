@@ -8,11 +8,11 @@
 import {stat} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {snapshotOrigin} from './file-names.js';
-import {classifyNodes, classNameOf, type NodeClasses} from './model/heap-snapshot/classes.js';
+import {classifyNodes, type NodeClasses} from './model/heap-snapshot/classes.js';
 import {type ClassCountDiff, type ClassDiff, type DiffBase, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
 import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
 import {retainers} from './model/heap-snapshot/graph.js';
-import {dominatorTree, edgeInfo, edgeLabel, nodeLabel, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
+import {dominatorTree, edgeInfo, nodeLabel, type RetainerStepView, retainerStepViews, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
 import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
 import type {SnapshotWithoutEdges} from './model/heap-snapshot/classes.js';
 import {readDiffBaseInWorker, readHeapSnapshot} from './snapshot-reader.js';
@@ -37,12 +37,6 @@ export interface ComparisonSummary {
 	agreement: number;
 	/** Largest size delta first. For comparable snapshots ClassDiff rows, otherwise ClassCountDiff rows. */
 	classes: ClassDiff[] | ClassCountDiff[];
-}
-
-export interface RetainerStepView {
-	/** How the next step holds this one (`cache`, `[12]`, `table`); empty on the root end. */
-	edge: string;
-	node: string;
 }
 
 export interface InstanceView {
@@ -142,8 +136,10 @@ export class SnapshotComparison {
 		} else {
 			name = classNameOrKey;
 			const classes = this.#nextClasses();
+			// One name can be several classes (one per constructor location): compare class ids, not names per node.
+			const wanted = new Set(classes.classes.flatMap((info, id) => (info.name === name ? [id] : [])));
 			indexes = [];
-			for (let i = 0; i < snapshot.nodeCount; i++) if (classes.selfSizes[i]! > 0 && classNameOf(classes, i * nf, nf) === name) indexes.push(i * nf);
+			for (let i = 0; i < snapshot.nodeCount; i++) if (classes.selfSizes[i]! > 0 && wanted.has(classes.classOf[i]!)) indexes.push(i * nf);
 			if (indexes.length === 0) return null;
 		}
 		const {dominator, retainedSize} = dominatorTree(snapshot);
@@ -183,8 +179,7 @@ export class SnapshotComparison {
 			label: self ? nodeLabel(self) : `@${node.id}`,
 			selfSize: node.selfSize,
 			retainedSize: retainedSize[nodeIndex / snapshot.nodeFieldCount]!,
-			// Each step names the edge by which the following (closer to the root) node holds it.
-			retainers: path ? path.map((step, i) => ({node: nodeLabel(step), edge: path[i + 1]?.edge ? edgeLabel(path[i + 1]!.edge!) : ''})) : null,
+			retainers: path ? retainerStepViews(path) : null,
 			closure: closure === null ? null : closureDetails(snapshot, closure, retainedSize),
 		};
 	}

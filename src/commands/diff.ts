@@ -6,6 +6,7 @@ import {basename} from 'node:path';
 import {LeaktopError} from '../errors.js';
 import {formatBytes, formatCost, formatSignedBytes} from '../model/format.js';
 import type {ClassCountDiff, ClassDiff} from '../model/heap-snapshot/diff.js';
+import {retainerPathLines} from '../model/heap-snapshot/retainers.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {type ClassInstances, type ComparisonProgress, type ComparisonSummary, SnapshotComparison} from '../snapshot-analysis.js';
 import {SnapshotReadAbortedError} from '../snapshot-reader.js';
@@ -57,7 +58,7 @@ function instancesText(found: ClassInstances): string {
 	for (const instance of found.instances) {
 		lines.push('', `${instance.label}  self ${formatBytes(instance.selfSize)}, retains ${formatBytes(instance.retainedSize)}`);
 		if (instance.retainers === null) lines.push('  kept only by weak references (the next GC may free it)');
-		else for (const [i, step] of instance.retainers.entries()) if (i > 0) lines.push(`  <- ${instance.retainers[i - 1]!.edge} in ${step.node}`);
+		else lines.push(...retainerPathLines(instance.retainers).slice(1).map(line => `  <- ${line}`));
 		const {closure} = instance;
 		if (closure) {
 			const where = closure.location ? ` at ${closure.location.scriptName ?? `script ${closure.location.scriptId}`}:${closure.location.line}:${closure.location.column}` : '';

@@ -3,7 +3,8 @@ import {Box, Text} from 'ink';
 import {type DiffRow, type DiffState, diffTotals, type FileProgress, readFraction} from '../model/diff-state.js';
 import {formatBytes, formatClock, formatCost, formatDuration, formatSignedBytes, formatSignedCount} from '../model/format.js';
 import type {ClosureDetails} from '../model/heap-snapshot/closures.js';
-import type {InstanceView, RetainerStepView} from '../snapshot-analysis.js';
+import {retainerPathLines, type RetainerStepView} from '../model/heap-snapshot/retainers.js';
+import type {InstanceView} from '../snapshot-analysis.js';
 
 export interface DiffPanelProps {
 	diff: DiffState;
@@ -132,7 +133,7 @@ function ClassTable({diff, width, lines}: {diff: DiffState; width: number; lines
 
 /** DevTools' Retainers reading: the object, then `edge in holder` up to the node under the GC roots. */
 export function retainerLines(steps: readonly RetainerStepView[]): string[] {
-	return steps.map((step, i) => (i === 0 ? step.node : `← ${steps[i - 1]!.edge} in ${step.node}`));
+	return retainerPathLines(steps).map((line, i) => (i === 0 ? line : `← ${line}`));
 }
 
 /** Cuts a long path in its middle: the object's end says what holds it, the root's end who owns it. */

@@ -110,17 +110,7 @@ interface AggregateForDiff {
 }
 
 /** DevTools' Comparison row (HeapSnapshotModel.Diff). */
-interface Diff {
-	name: string;
-	addedCount: number;
-	removedCount: number;
-	addedSize: number;
-	removedSize: number;
-	countDelta: number;
-	sizeDelta: number;
-	addedIds: number[];
-	deletedIds: number[];
-}
+type Diff = Omit<DiffRow, 'classKey'>;
 
 interface ObjectInfo {
 	id: number;

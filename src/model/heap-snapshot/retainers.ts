@@ -123,9 +123,20 @@ export function shortestRetainerPath(snapshot: HeapSnapshot, nodeIndex: number):
 	}
 }
 
-/** One line per step, as DevTools' Retainers view reads: `cache in Map @12` <- `handler in (closure) handler @34`. */
-export function formatRetainerPath(path: readonly RetainerStep[]): string[] {
-	return path.map((step, i) => (i === 0 || !step.edge ? nodeLabel(step) : `${edgeLabel(step.edge)} in ${nodeLabel(step)}`));
+/** A retainer path step as plain text, for a terminal or JSON. */
+export interface RetainerStepView {
+	/** How the next step holds this one (`cache`, `[12]`, `table`); empty on the root end. */
+	edge: string;
+	node: string;
+}
+
+export function retainerStepViews(path: readonly RetainerStep[]): RetainerStepView[] {
+	return path.map((step, i) => ({node: nodeLabel(step), edge: path[i + 1]?.edge ? edgeLabel(path[i + 1]!.edge!) : ''}));
+}
+
+/** One line per step, as DevTools' Retainers view reads: the object, then `cache in Map @12`, `handler in (closure) handler @34`... */
+export function retainerPathLines(steps: readonly RetainerStepView[]): string[] {
+	return steps.map((step, i) => (i === 0 ? step.node : `${steps[i - 1]!.edge} in ${step.node}`));
 }
 
 export function nodeLabel(node: NodeInfo): string {

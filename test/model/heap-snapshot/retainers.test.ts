@@ -8,7 +8,8 @@ import {
 	BASE_SYSTEM_DISTANCE,
 	distances,
 	dominatorTree,
-	formatRetainerPath,
+	retainerPathLines,
+	retainerStepViews,
 	NO_DISTANCE,
 	nodeInfo,
 	type NodeInfo,
@@ -76,7 +77,7 @@ test('the Leaky instance is kept through the Map and the global `keep` property'
 	assert.equal(path[0]!.nodeIndex, leaky.nodeIndex);
 	assert.equal(path[0]!.edge, null);
 	const map = path.findIndex(step => step.type === 'object' && step.name === 'Map');
-	assert.ok(map > 0, `the Map is on the path: ${formatRetainerPath(path).join(' <- ')}`);
+	assert.ok(map > 0, `the Map is on the path: ${retainerPathLines(retainerStepViews(path)).join(' <- ')}`);
 	const top = path.at(-1)!;
 	assert.deepEqual(top.edge, {type: 'property', name: 'keep'});
 	assert.equal(top.name, 'global');
@@ -84,7 +85,7 @@ test('the Leaky instance is kept through the Map and the global `keep` property'
 	assert.equal(path.length - 1, map + 1, 'the Map is held by the global object directly');
 	// Distances fall by one per step, as DevTools counts them.
 	path.forEach((step, i) => assert.equal(step.distance, path.length - i));
-	const lines = formatRetainerPath(path);
+	const lines = retainerPathLines(retainerStepViews(path));
 	assert.match(lines[0]!, /^Leaky @\d+$/);
 	assert.match(lines.at(-1)!, /^keep in global @\d+$/);
 	assert.match(lines[map]!, / in Map @\d+$/);
@@ -95,7 +96,7 @@ test('a path never goes through a weak edge, even when that would be shorter', (
 		const node = only('object', name);
 		const path = shortestRetainerPath(snapshot, node.nodeIndex)!;
 		assert.ok(path, `${name} has a strong path`);
-		const text = formatRetainerPath(path).join(' <- ');
+		const text = retainerPathLines(retainerStepViews(path)).join(' <- ');
 		assert.ok(path.every(step => step.edge?.type !== 'weak'), text);
 		assert.deepEqual(
 			path.slice(1).map(step => step.edge!.name),
