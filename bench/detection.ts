@@ -64,7 +64,7 @@ export function detectionBudgetMs(cases: readonly DetectionCase[], concurrency: 
 }
 
 /** What the CLI does for `leaktop --url U --headless` (no --duration, default --interval 1s). */
-const cliConfig = {headless: true, durationMs: undefined, intervalMs: 1000, census: true} as const;
+const cliConfig = {headless: true, durationMs: undefined, intervalMs: 1000, census: 'on'} as const;
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../test/fixtures/leaks/${name}.js`, import.meta.url));
 

@@ -16,11 +16,15 @@
  *
  * Rows alternate within each round, and each round starts one row later than the previous one.
  * Which target gets leaktop alternates between runs, which cancels any difference between the
- * two targets. The `none` row attaches nothing and measures the pair's own noise floor. A
- * leaktop row attaches headless (`--headless --port P [--sampling X]`) and waits for
- * `attached to pid`. Then both loads start together, and their first `warmupSeconds` are not
- * counted, which also lets the census leaktop runs at attach pass. After the window leaktop
- * gets SIGTERM, and the run waits for it to exit. Only reports; asserts nothing.
+ * two targets. The `none` row attaches nothing and measures the pair's own noise floor.
+ *
+ * Every run starts a fresh pair: a listener census leaves a busy target slower for minutes,
+ * even after leaktop detaches (it clears V8's inline caches), so a target that had leaktop
+ * attached in one run would still carry that in the next. Both loads start together, and
+ * leaktop attaches headless (`--headless --port P [--sampling X]`) to the loaded target, as it
+ * would to a server in production: its census gate then sees a busy event loop. The first
+ * `warmupSeconds` of load are not counted (the JIT warms up, leaktop attaches). After the window
+ * leaktop gets SIGTERM, and the run waits for it to exit. Only reports; asserts nothing.
  */
 import {
 	benchFile,
@@ -55,7 +59,8 @@ export const overheadRows: readonly OverheadRow[] = [
 	{key: 'none', label: 'no leaktop attached (noise floor: target vs target)', leaktopArgs: null},
 	{key: 'off', label: 'leaktop `--sampling off`', leaktopArgs: ['--sampling', 'off']},
 	{key: 'census-off', label: 'leaktop `--census off --sampling off`', leaktopArgs: ['--census', 'off', '--sampling', 'off']},
-	{key: 'default', label: 'leaktop, default sampling (512 KiB)', leaktopArgs: []},
+	{key: 'default', label: 'leaktop, defaults (512 KiB sampling, census on: waits while the target is busy)', leaktopArgs: []},
+	{key: 'census-always', label: 'leaktop `--census always`, default sampling (512 KiB)', leaktopArgs: ['--census', 'always']},
 	{key: 'census-off-default', label: 'leaktop `--census off`, default sampling (512 KiB)', leaktopArgs: ['--census', 'off']},
 	{key: '128KiB', label: 'leaktop `--sampling 128KiB`', leaktopArgs: ['--sampling', '128KiB']},
 	{key: '32KiB', label: 'leaktop `--sampling 32KiB`', leaktopArgs: ['--sampling', '32KiB']},
@@ -72,8 +77,8 @@ export interface OverheadOptions {
 	connections: number;
 }
 
-/** Load before the counted window: the connections open, and leaktop's census at attach passes. */
-export const warmupSeconds = 2;
+/** Load before the counted window: a fresh target's JIT warms up, and leaktop attaches. */
+export const warmupSeconds = 5;
 /** Both targets share CPU 0; the load generators and leaktop share CPU 1. */
 export const targetCpus = [0];
 const clientCpus = [1];
@@ -107,11 +112,10 @@ export interface OverheadResult {
 	runs: OverheadRun[];
 	/** Whether taskset pinned the processes as described. */
 	pinned: boolean;
-	warmup: readonly [LoadResult, LoadResult];
 }
 
-/** About the expected wall time: each run is the window, the warm-up and 1-2 s of attach and detach. */
-export const overheadExpectedMs = ({rows, rounds, seconds}: OverheadOptions) => (rounds * rows.length + 1) * (seconds + warmupSeconds + 2) * 1000;
+/** About the expected wall time: each run is the window, the warm-up and 2-3 s of start, attach and detach. */
+export const overheadExpectedMs = ({rows, rounds, seconds}: OverheadOptions) => rounds * rows.length * (seconds + warmupSeconds + 3) * 1000;
 /** For the watchdog: well past the expected time. */
 export const overheadBudgetMs = (options: OverheadOptions) => 2 * overheadExpectedMs(options) + 60_000;
 
@@ -140,8 +144,11 @@ interface Readings {
  * Loads both targets at once. /proc is read when the first target's window opens and when
  * it closes; both generators start together, so their windows match to within milliseconds.
  */
-async function runPairLoad(pair: Pair, options: OverheadOptions, leaktop: Child | undefined) {
-	const read = (): Readings => ({targets: [readProc(pair[0].proc.pid), readProc(pair[1].proc.pid)], leaktop: leaktop && readProc(leaktop.pid)});
+async function runPairLoad(pair: Pair, options: OverheadOptions, leaktop: () => Child | undefined) {
+	const read = (): Readings => {
+		const attached = leaktop();
+		return {targets: [readProc(pair[0].proc.pid), readProc(pair[1].proc.pid)], leaktop: attached && readProc(attached.pid)};
+	};
 	const readings: Partial<Record<'start' | 'end', Readings>> = {};
 	const loads = await Promise.all([
 		runLoad(pair[0], options, edge => (readings[edge] = read())),
@@ -155,13 +162,17 @@ async function measureRow(pair: Pair, row: OverheadRow, round: number, measured:
 	const other = (1 - measured) as 0 | 1;
 	let leaktop: Child | undefined;
 	const reportPath = benchFile(`overhead-${row.key}-${round}.json`);
+	const loadStarted = Date.now();
+	const pairLoad = runPairLoad(pair, options, () => leaktop);
+	pairLoad.catch(() => undefined);
 	try {
 		if (row.leaktopArgs) {
 			const args = [cliPath, '--headless', '--port', String(target.inspectorPort), '--report', reportPath, ...row.leaktopArgs];
 			leaktop = start(...pinnedCommand(clientCpus, process.execPath, args));
-			await leaktop.when('stderr', /attached to pid/, 15_000);
+			await leaktop.when('stderr', /attached to pid/, warmupSeconds * 1000);
+			if (Date.now() - loadStarted > (warmupSeconds - 1) * 1000) throw new Error(`leaktop took ${Date.now() - loadStarted} ms to attach: too close to the counted window`);
 		}
-		const {loads, first, last} = await runPairLoad(pair, options, leaktop);
+		const {loads, first, last} = await pairLoad;
 		let leaktopUnusual: string[] = [];
 		if (leaktop) {
 			if (leaktop.child.exitCode !== null) throw new Error(`leaktop exited during the load window: ${leaktop.stderr().slice(-400)}`);
@@ -185,13 +196,12 @@ async function measureRow(pair: Pair, row: OverheadRow, round: number, measured:
 		};
 	} finally {
 		await leaktop?.stop();
+		await pairLoad.catch(() => undefined);
 	}
 }
 
-/** `pair`: two HTTP targets started with `overheadTargetEnv`, both pinned to `targetCpus`. */
-export async function overheadBench(pair: Pair, options: OverheadOptions, log: (line: string) => void): Promise<OverheadResult> {
-	log(`overhead: warm-up load run on both targets (${options.seconds} s, not counted)`);
-	const {loads: warmup} = await runPairLoad(pair, options, undefined);
+/** `startPair`: two fresh HTTP targets started with `overheadTargetEnv`, both pinned to `targetCpus`; each run stops its pair. */
+export async function overheadBench(startPair: () => Promise<Pair>, options: OverheadOptions, log: (line: string) => void): Promise<OverheadResult> {
 	const runs: OverheadRun[] = [];
 	const {rows} = options;
 	for (let round = 0; round < options.rounds; round++) {
@@ -199,7 +209,13 @@ export async function overheadBench(pair: Pair, options: OverheadOptions, log: (
 			const row = rows[(i + round) % rows.length]!;
 			// Alternate the measured target from run to run (and so, for each row, from round to round).
 			const measured = ((round * rows.length + i) % 2) as 0 | 1;
-			const run = await measureRow(pair, row, round, measured, options);
+			const pair = await startPair();
+			let run: OverheadRun;
+			try {
+				run = await measureRow(pair, row, round, measured, options);
+			} finally {
+				for (const target of pair) await target.proc.stop();
+			}
 			log(
 				`overhead round ${round + 1}/${options.rounds}, ${row.key} on target ${measured ? 'B' : 'A'}: ${Math.round(run.load.rps)} vs ${Math.round(run.reference.rps)} req/s ` +
 					`(ratio ${(run.load.rps / run.reference.rps).toFixed(3)}), target CPU ${run.targetCpuPercent.toFixed(0)} % vs ${run.referenceCpuPercent.toFixed(0)} %`,
@@ -207,7 +223,7 @@ export async function overheadBench(pair: Pair, options: OverheadOptions, log: (
 			runs.push(run);
 		}
 	}
-	return {options, runs, pinned: canPin([...targetCpus, ...clientCpus]), warmup};
+	return {options, runs, pinned: canPin([...targetCpus, ...clientCpus])};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,7 +286,7 @@ export function overheadNotes(result: OverheadResult): string[] {
 	const loadCpu = median(result.runs.flatMap(r => [r.load.cpuPercent, r.reference.cpuPercent]));
 	return [
 		`${rounds} rounds of ${rows.length} rows, ${seconds} s counted per run after ${warmupSeconds} s of uncounted load, ${connections} keep-alive connections per target; ` +
-			`one ${seconds} s warm-up run before them was discarded (${rpsText(result.warmup[0].rps)} and ${rpsText(result.warmup[1].rps)} req/s).`,
+			'every run started a fresh pair of targets, because a census leaves a target slower for minutes, even after leaktop detaches.',
 		result.pinned
 			? `Cores: both targets were pinned to CPU 0 (taskset) and split it, a median ${cpu.toFixed(0)} % of the core each. The two load generators (a median ${loadCpu.toFixed(0)} % of a core each) and leaktop shared CPU 1, so leaktop's own CPU did not come out of the targets' core.`
 			: `Cores: taskset was unavailable or the box has one CPU, so the targets, the load generators and leaktop shared the cores as the scheduler chose. The loss then includes some of leaktop's own CPU.`,

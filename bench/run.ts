@@ -328,25 +328,29 @@ async function main(): Promise<void> {
 		const from = new Date();
 		const load = os.loadavg();
 		log(`overhead: ${overheadOptions.rounds} rounds of ${overheadOptions.rows.length} rows, ${overheadOptions.seconds} s each (about ${Math.round(overheadExpectedMs(overheadOptions) / 60_000)} minutes)`);
-		const pair = [await startTarget({env: overheadTargetEnv, cpus: targetCpus}), await startTarget({env: overheadTargetEnv, cpus: targetCpus})] as const;
-		try {
-			const result = await overheadBench(pair, overheadOptions, log);
-			sections.set(
-				sectionTitles.overhead,
-				section(
-					`${sectionTitles.overhead}. Overhead on a busy HTTP server (throughput under load with leaktop attached vs a twin target without, at the same time; ${overheadOptions.rounds} rounds x ${overheadOptions.seconds} s)`,
-					provenance(from, load),
-					'Two identical targets, `node --inspect=127.0.0.1:0 dist/bench/target-app.js` with `BENCH_TARGET_RPS=0` (no self-load), share one core; each is driven by its own ' +
-						`\`dist/bench/load.js\` (a process of its own, ${overheadOptions.connections} keep-alive connections, closed loop). In each run leaktop (\`--headless --port P [--sampling X]\`) ` +
-						'is attached to one of them before the load starts and stopped with SIGTERM after it; the other target, loaded at the same time, is the reference. ' +
-						'Rows alternate within each round, and so does the target leaktop attaches to. Goal from the issue: at most 3 % loss at the default 512 KiB.\n\n' +
-						overheadTable(result),
-					overheadNotes(result),
-				),
-			);
-		} finally {
-			for (const target of pair) await target.proc.stop();
-		}
+		const startPair = async () => {
+			const first = await startTarget({env: overheadTargetEnv, cpus: targetCpus});
+			try {
+				return [first, await startTarget({env: overheadTargetEnv, cpus: targetCpus})] as const;
+			} catch (error) {
+				await first.proc.stop();
+				throw error;
+			}
+		};
+		const result = await overheadBench(startPair, overheadOptions, log);
+		sections.set(
+			sectionTitles.overhead,
+			section(
+				`${sectionTitles.overhead}. Overhead on a busy HTTP server (throughput under load with leaktop attached vs a twin target without, at the same time; ${overheadOptions.rounds} rounds x ${overheadOptions.seconds} s)`,
+				provenance(from, load),
+				'Two identical targets, `node --inspect=127.0.0.1:0 dist/bench/target-app.js` with `BENCH_TARGET_RPS=0` (no self-load), share one core; each is driven by its own ' +
+					`\`dist/bench/load.js\` (a process of its own, ${overheadOptions.connections} keep-alive connections, closed loop). In each run leaktop (\`--headless --port P [--sampling X]\`) ` +
+					'is attached to one of them once the load has started and stopped with SIGTERM after it; the other target, loaded at the same time, is the reference. ' +
+					'Every run starts a fresh pair. Rows alternate within each round, and so does the target leaktop attaches to. Goal from the issue: at most 3 % loss at default settings.\n\n' +
+					overheadTable(result),
+				overheadNotes(result),
+			),
+		);
 	}
 
 	if (want('allocations')) {

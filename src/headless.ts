@@ -8,7 +8,7 @@ export interface HeadlessOptions {
 	durationMs: number | undefined;
 	/** Runs while still attached, after the last census and profile poll (writes output files). */
 	beforeStop?: () => Promise<void>;
-	/** Take a last listener census before detaching (off with `--census off`). */
+	/** Take a last listener census before detaching if the target's load allows one (off with `--census off`). */
 	finalCensus?: boolean;
 }
 
@@ -27,7 +27,7 @@ export async function runHeadless({monitor, signal, durationMs, beforeStop, fina
 		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
 		// A last census closes the listener series at the end of the run, as the report needs.
 		if (!monitor.endedByTarget && !signal.aborted) {
-			if (finalCensus) await monitor.census();
+			if (finalCensus) await monitor.finalCensus();
 			await monitor.pollAllocations();
 		}
 		if (!monitor.endedByTarget) await beforeStop?.();

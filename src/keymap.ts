@@ -34,7 +34,7 @@ export interface Binding {
 export const bindings: readonly Binding[] = [
 	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true},
 	{keys: ['b'], command: 'baseline', label: 'baseline', help: 'mark now as the baseline; growth counts from here', inFooter: true},
-	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners per emitter and event now (walks the heap)', inFooter: true},
+	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners now (walks the heap; leaves a busy process slower)', inFooter: true},
 	{keys: ['s'], command: 'snapshot', label: 'snapshot', help: 'heap snapshot to disk, after a pause and memory risk check', inFooter: true},
 	{keys: ['d'], command: 'diff', label: 'diff', help: 'diff snapshots: the baseline one (or two picked) with the latest', inFooter: false},
 	{keys: ['n'], command: 'near-limit', label: 'near-limit', help: 'arm a snapshot the target writes near its heap limit (asks first)', inFooter: false},

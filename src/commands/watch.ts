@@ -7,6 +7,7 @@ import {assertWritable, writeOutputFile} from '../output.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
 import {attachTarget, type WatchTarget} from './attach.js';
+import type {CensusMode} from '../model/cadence.js';
 
 export type {WatchTarget} from './attach.js';
 
@@ -21,8 +22,8 @@ export interface WatchConfig {
 	heapProfilePath: string | undefined;
 	/** Allocation sampling interval in bytes; null turns sampling off. */
 	samplingIntervalBytes: number | null;
-	/** Automatic listener censuses (`--census off`: only when `l` asks). */
-	census: boolean;
+	/** Automatic listener censuses: `on` while the target is quiet, `always`, or `off` (only when `l` asks). */
+	census: CensusMode;
 	/** Where `s` writes heap snapshots. */
 	snapshotDir: string;
 	leaktopVersion: string;
@@ -47,15 +48,15 @@ export function historySize(config: Pick<WatchConfig, 'headless' | 'durationMs' 
 
 /**
  * The census cadence: one at attach (headless; the TUI lets the first screen come up first),
- * then 30 s later, then at doubling intervals up to 10 minutes, longer if its full cost would
- * pass 1 % of wall time. A census's queryObjects runs a memory-reducing full GC whose
- * after-effects cost a busy server about 15x the call itself: one every 10 s took 18 % of a
- * server's throughput (bench/RESULTS.md section 4), so the early censuses give the listener
- * series their points and the later ones only confirm the trend.
+ * then 30 s later, then at doubling intervals up to 10 minutes, longer if its cost would pass
+ * 1 % of wall time. The early censuses give the listener series their points and the later
+ * ones only confirm the trend. With `on`, each waits until the target's event loop is quiet
+ * enough: a census leaves a busy process ~15 % slower for minutes (bench/RESULTS.md section 4).
  */
-export function censusCadence(config: Pick<WatchConfig, 'headless' | 'census'>): {firstCensusDelayMs: number | null; censusFirstIntervalMs: number} {
-	if (!config.census) return {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000};
-	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusFirstIntervalMs: 30_000};
+export function censusCadence(config: Pick<WatchConfig, 'headless' | 'census'>): {firstCensusDelayMs: number | null; censusFirstIntervalMs: number; autoCensusWhen: 'quiet' | 'always'} {
+	const autoCensusWhen = config.census === 'always' ? 'always' : 'quiet';
+	if (config.census === 'off') return {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen};
+	return {firstCensusDelayMs: config.headless ? 0 : 5000, censusFirstIntervalMs: 30_000, autoCensusWhen};
 }
 
 export async function watch(config: WatchConfig, context: WatchContext): Promise<Outcome> {
@@ -90,7 +91,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	if (config.headless) {
 		const target = store.getState().target;
 		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
-		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census});
+		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census !== 'off'});
 	} else {
 		const {runTui} = await tui!;
 		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir});

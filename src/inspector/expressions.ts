@@ -44,9 +44,11 @@ export const factsExpression = `(() => {
 })()`;
 
 /**
- * One tick: memory, uptime and active resources counted by type, as an array to keep the
- * message small. `getActiveResourcesInfo` (Node 17+) lists Timeout, TCPSocketWrap,
- * FSReqCallback...; older runtimes fall back to the handle and request lists.
+ * One tick: memory, uptime, active resources counted by type and the event loop's busy time, as
+ * an array to keep the message small. `getActiveResourcesInfo` (Node 17+) lists Timeout,
+ * TCPSocketWrap, FSReqCallback...; older runtimes fall back to the handle and request lists.
+ * `eventLoopUtilization().active` is the loop's cumulative busy time in ms: how busy the target
+ * is decides whether an automatic census may run (see model/cadence.ts).
  */
 export const sampleExpression = `(() => {
 	const m = process.memoryUsage();
@@ -55,7 +57,9 @@ export const sampleExpression = `(() => {
 		: [...process._getActiveHandles(), ...process._getActiveRequests()].map(h => (h && h.constructor && h.constructor.name) || 'Unknown');
 	const resources = {};
 	for (const type of types) resources[type] = (resources[type] || 0) + 1;
-	return [Date.now(), m.heapUsed, m.heapTotal, m.rss, m.external, m.arrayBuffers, process.uptime(), resources];
+	let loopActive = null;
+	try { loopActive = performance.eventLoopUtilization().active; } catch {}
+	return [Date.now(), m.heapUsed, m.heapTotal, m.rss, m.external, m.arrayBuffers, process.uptime(), resources, loopActive];
 })()`;
 
 /**

@@ -5,10 +5,11 @@ import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
 import {censusObjectGroup, takeListenerCensus} from './census.js';
-import {censusDelayMs} from '../model/cadence.js';
+import {censusDelayMs, type LoopReading, loopUtilization, maxAutoCensusUtilization} from '../model/cadence.js';
 import {parseFacts, parseSample} from './target-facts.js';
 import {AllocationSampler} from './sampling.js';
 import type {SamplingProfile} from '../model/allocations.js';
+import type {MemorySample} from '../model/types.js';
 import {type CapturedSnapshot, captureSnapshot, type CaptureOptions} from './snapshot.js';
 import {readHeadroom} from './headroom.js';
 import type {Headroom} from '../model/snapshot-risk.js';
@@ -25,10 +26,21 @@ export interface MonitorOptions {
 	 */
 	firstCensusDelayMs?: number | null;
 	censusFirstIntervalMs?: number;
+	/**
+	 * `quiet`: an automatic census runs only while the target's event loop is busy less than
+	 * `maxAutoCensusUtilization` of the time, because a census slows a busy process for minutes
+	 * (see censusLastingSlowdown); `always`: whatever the load. A census on `l` always runs.
+	 */
+	autoCensusWhen?: 'quiet' | 'always';
 	/** Allocation sampling interval in bytes (V8's `samplingInterval`); null leaves sampling off. */
 	samplingIntervalBytes?: number | null;
 	onEvent: (event: Event) => void;
 }
+
+/** How far back the event loop's load is measured for the census gate. */
+const loadWindowMs = 10_000;
+/** How often a paused automatic census checks the load again. */
+const pausedRecheckMs = 10_000;
 
 /** A tick slower than this is reported as lag, not as a failure: busy targets answer late. */
 const sampleTimeoutMs = 30_000;
@@ -61,13 +73,17 @@ export class Monitor {
 	#censusTimer: NodeJS.Timeout | undefined;
 	#censusRunning: Promise<void> | undefined;
 	#censusesDone = 0;
+	/** Event loop readings of the last `loadWindowMs`, oldest first. */
+	#loopReadings: LoopReading[] = [];
+	#samplesSeen = 0;
+	#censusPaused = false;
 	readonly #sampler: AllocationSampler | undefined;
 	/** The heap snapshot being taken, so that detaching can abandon it and remove its partial file. */
 	#capture: {promise: Promise<CapturedSnapshot>; abort: AbortController} | undefined;
 
 	private constructor(session: InspectorSession, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, samplingIntervalBytes: null, ...options};
+		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen: 'quiet', samplingIntervalBytes: null, ...options};
 		const {samplingIntervalBytes} = this.#options;
 		if (samplingIntervalBytes !== null) this.#sampler = new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
 		this.done = new Promise(resolve => {
@@ -139,7 +155,47 @@ export class Monitor {
 
 	#scheduleCensus(delayMs: number): void {
 		clearTimeout(this.#censusTimer);
-		this.#censusTimer = setTimeout(() => void this.census(), delayMs);
+		this.#censusTimer = setTimeout(() => {
+			const gate = this.#censusGate();
+			if (gate === 'open') void this.census();
+			// Until two samples have measured the load, look again at the next one.
+			else this.#scheduleCensus(gate === 'unknown' ? this.#options.intervalMs : pausedRecheckMs);
+		}, delayMs);
+	}
+
+	/**
+	 * Whether the load lets an automatic census run now. Says so in an event when that changes:
+	 * the user should know why the listener counts stopped and what `l` would cost.
+	 */
+	#censusGate(): 'open' | 'closed' | 'unknown' {
+		if (this.#options.autoCensusWhen === 'always') return 'open';
+		const first = this.#loopReadings[0];
+		const last = this.#loopReadings.at(-1);
+		const utilization = first && last ? loopUtilization(first, last) : null;
+		// A target that never reports its loop (the samples come, the readings do not) counts as busy.
+		if (utilization === null && (this.#loopReadings.length > 0 || this.#samplesSeen < 3)) return 'unknown';
+		const open = utilization !== null && utilization <= maxAutoCensusUtilization;
+		if (open === this.#censusPaused) {
+			this.#censusPaused = !open;
+			this.#emit({type: open ? 'census-resumed' : 'census-paused', t: Date.now(), utilization});
+		}
+		return open ? 'open' : 'closed';
+	}
+
+	/**
+	 * The census that closes a headless run: taken when the load lets an automatic census run.
+	 * Its slowdown outlasts the detach, so a busy target is not given one on the way out.
+	 */
+	async finalCensus(): Promise<void> {
+		if (this.#censusGate() === 'open') await this.census();
+	}
+
+	#noteLoad(sample: MemorySample): void {
+		this.#samplesSeen++;
+		if (sample.loopActiveMs === undefined) return;
+		const readings = this.#loopReadings;
+		readings.push({t: sample.t, loopActiveMs: sample.loopActiveMs});
+		while (readings.length > 2 && sample.t - readings[1]!.t >= loadWindowMs) readings.shift();
 	}
 
 	/**
@@ -177,7 +233,9 @@ export class Monitor {
 		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
 		this.#inFlight = evaluateValue(this.#session, sampleExpression, {timeoutMs: sampleTimeoutMs})
 			.then(value => {
-				this.#emit({type: 'sample', sample: parseSample(value), receivedAt: Date.now()});
+				const sample = parseSample(value);
+				this.#noteLoad(sample);
+				this.#emit({type: 'sample', sample, receivedAt: Date.now()});
 			})
 			.catch((error: unknown) => {
 				if (this.#session.closed || this.#stopping) return;

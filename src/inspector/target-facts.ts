@@ -35,9 +35,12 @@ function parseCounts(value: unknown): Record<string, number> {
 }
 
 export function parseSample(value: unknown): MemorySample {
-	if (!Array.isArray(value) || value.length !== 8 || !value.slice(0, 7).every(n => typeof n === 'number')) {
+	if (!Array.isArray(value) || value.length < 8 || !value.slice(0, 7).every(n => typeof n === 'number')) {
 		throw new LeaktopError('the target returned a malformed memory sample');
 	}
 	const [t, heapUsed, heapTotal, rss, external, arrayBuffers, uptime] = value as number[];
-	return {t: t!, heapUsed: heapUsed!, heapTotal: heapTotal!, rss: rss!, external: external!, arrayBuffers: arrayBuffers!, uptime: uptime!, resources: parseCounts(value[7])};
+	const sample: MemorySample = {t: t!, heapUsed: heapUsed!, heapTotal: heapTotal!, rss: rss!, external: external!, arrayBuffers: arrayBuffers!, uptime: uptime!, resources: parseCounts(value[7])};
+	const loopActive: unknown = value[8];
+	if (typeof loopActive === 'number' && Number.isFinite(loopActive) && loopActive >= 0) sample.loopActiveMs = loopActive;
+	return sample;
 }

@@ -27,6 +27,8 @@ export interface Report {
 		top: ListenerGrowthRow[];
 		censuses: number;
 		lastCensus: {t: number; durationMs: number; emitterCount: number} | null;
+		/** Set when automatic censuses were waiting at the end because the target was busy (`utilization`: its event loop's busy share). */
+		autoCensusPaused: {since: number; utilization: number | null} | null;
 	};
 	/** Sampled allocations still alive, internals folded into the user code that called them. */
 	allocations: {
@@ -99,6 +101,7 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 			top: latest ? listenerGrowth(censuses[0] ?? null, latest) : [],
 			censuses: censuses.length,
 			lastCensus: latest ? {t: latest.t, durationMs: latest.durationMs, emitterCount: latest.emitterCount} : null,
+			autoCensusPaused: state.censusPaused && {since: state.censusPaused.t, utilization: state.censusPaused.utilization},
 		},
 		allocations: {
 			samplingIntervalBytes: state.allocations.intervalBytes,

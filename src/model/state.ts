@@ -32,6 +32,8 @@ export interface State {
 	baselineT: number | null;
 	censuses: Ring<ListenerCensus>;
 	censusRunning: boolean;
+	/** Automatic censuses wait while the target is this busy (share of wall time; null: it does not say); null while they run. */
+	censusPaused: {t: number; utilization: number | null} | null;
 	panel: Panel;
 	allocations: AllocationsState;
 	snapshots: SnapshotsState;
@@ -54,6 +56,9 @@ export type Event =
 	| {type: 'census-started'; t: number}
 	| {type: 'census'; census: ListenerCensus}
 	| {type: 'census-failed'; t: number; message: string}
+	/** `utilization`: the target's event loop busy share over the last seconds; null when it does not say. */
+	| {type: 'census-paused'; t: number; utilization: number | null}
+	| {type: 'census-resumed'; t: number; utilization: number | null}
 	/** `intervalBytes` is null when another client had already started sampling (its interval is not known). */
 	| {type: 'sampling-started'; t: number; intervalBytes: number | null}
 	| {type: 'allocations'; t: number; durationMs: number; aggregate: ProfileAggregate}
@@ -105,10 +110,21 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		baselineT: null,
 		censuses: createRing(200),
 		censusRunning: false,
+		censusPaused: null,
 		panel: 'chart',
 		allocations: initialAllocations(samplingIntervalBytes),
 		snapshots: initialSnapshots,
 	};
+}
+
+function formatShare(share: number): string {
+	return `${Math.round(share * 100)} %`;
+}
+
+/** Why automatic censuses wait, for the log and the listeners panel. */
+export function censusPauseReason(utilization: number | null): string {
+	const load = utilization === null ? 'the target does not report how busy its event loop is' : `the target's event loop is ${formatShare(utilization)} busy`;
+	return `${load}, and a census leaves a busy process ~15 % slower for minutes (it clears V8's inline caches); l takes one anyway`;
 }
 
 /** Local time to target time, through the offset seen on the latest sample. */
@@ -184,6 +200,10 @@ export function reduce(state: State, event: Event): State {
 		}
 		case 'census-failed':
 			return withLog({...state, censusRunning: false}, event.t, 'warn', `listener census failed: ${event.message}`);
+		case 'census-paused':
+			return withLog({...state, censusPaused: {t: event.t, utilization: event.utilization}}, event.t, 'warn', `automatic listener census paused: ${censusPauseReason(event.utilization)}`);
+		case 'census-resumed':
+			return withLog({...state, censusPaused: null}, event.t, 'info', `automatic listener census resumed: the target's event loop is ${formatShare(event.utilization ?? 0)} busy`);
 		case 'sampling-started': {
 			const {intervalBytes} = event;
 			const shared = intervalBytes === null;

@@ -11,6 +11,8 @@ export interface MemorySample {
 	uptime: number;
 	/** Active resources by type (`process.getActiveResourcesInfo()`): Timeout, TCPSocketWrap... */
 	resources: Record<string, number>;
+	/** The event loop's cumulative busy time in ms (`performance.eventLoopUtilization().active`), when the target reports it. */
+	loopActiveMs?: number;
 }
 
 export type SeriesName = 'heapUsed' | 'heapTotal' | 'rss' | 'external' | 'arrayBuffers';

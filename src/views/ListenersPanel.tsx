@@ -8,6 +8,8 @@ export interface ListenersPanelProps {
 	baseline: ListenerCensus | null;
 	latest: ListenerCensus | null;
 	running: boolean;
+	/** Set while automatic censuses wait for the target to be less busy. */
+	paused: {utilization: number | null} | null;
 	/** Local clock "now", for "last ran 40s ago". */
 	now: number;
 	width: number;
@@ -19,13 +21,16 @@ const growthWidth = 9;
 const emittersWidth = 9;
 const flagsWidth = 12;
 
-export function ListenersPanel({baseline, latest, running, now, width, lines}: ListenersPanelProps) {
+export function ListenersPanel({baseline, latest, running, paused, now, width, lines}: ListenersPanelProps) {
 	const nameWidth = Math.max(16, width - countWidth - growthWidth - emittersWidth - flagsWidth);
+	const load = paused && (paused.utilization === null ? 'load unknown' : `loop ${Math.round(paused.utilization * 100)} % busy`);
 	const status = latest
-		? `last census ${formatDuration(Math.max(0, now - latest.t))} ago, took ${formatCost(latest.durationMs)}, ${latest.emitterCount} emitters${running ? '; running...' : ''}`
+		? `last census ${formatDuration(Math.max(0, now - latest.t))} ago (${formatCost(latest.durationMs)}, ${latest.emitterCount} emitters)${running ? '; running...' : load ? `; auto paused, ${load}` : ''}`
 		: running
 			? 'census running (forces a full GC and walks the heap)...'
-			: 'no census yet: press l';
+			: load
+				? `automatic census paused (${load}): l takes one, and slows a busy process for minutes`
+				: 'no census yet: press l';
 	const rows = latest ? listenerGrowth(baseline, latest, Math.max(1, lines - 2)) : [];
 	return (
 		<Box flexDirection="column" width={width}>

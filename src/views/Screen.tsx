@@ -54,7 +54,7 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const chart = (lines: number) => <HeapChart samples={samples} width={width} height={Math.max(2, lines - 2)} />;
 	const resources = (lines: number) => <ResourcesPanel samples={samples} signals={verdict.signals} width={width} lines={lines} />;
 	const listeners = (lines: number) => (
-		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} now={now} width={width} lines={lines} />
+		<ListenersPanel baseline={censuses[0] ?? null} latest={censuses.at(-1) ?? null} running={state.censusRunning} paused={state.censusPaused} now={now} width={width} lines={lines} />
 	);
 	const allocations = (lines: number) => (
 		<AllocationsPanel allocations={state.allocations} rows={visibleRows(state.allocations)} cwd={state.target?.cwd ?? null} width={width} lines={lines} />

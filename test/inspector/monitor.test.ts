@@ -39,6 +39,28 @@ describe('monitor against a real target', () => {
 		}
 	});
 
+	test('samples carry the event loop busy time; automatic censuses wait while the loop is busy and resume when it is quiet', async () => {
+		await httpGet(target.httpPort!, '/busy?ms=60000');
+		const rec = recorder();
+		const monitor = await Monitor.attach({kind: 'url', url: target.webSocketUrl}, {intervalMs: 250, firstCensusDelayMs: 0, onEvent: rec.onEvent});
+		try {
+			await waitFor(() => rec.of('census-paused').length > 0, {what: 'the census to pause'});
+			const [paused] = rec.of('census-paused');
+			assert.ok(paused!.utilization! > 0.5, `utilization while busy: ${paused!.utilization}`);
+			assert.equal(rec.of('census-started').length, 0, 'no census while the loop is busy');
+			const samples = rec.of('sample').map(e => e.sample);
+			assert.ok(samples.every(s => typeof s.loopActiveMs === 'number'), 'every sample has loopActiveMs');
+			await httpGet(target.httpPort!, '/busy?ms=0');
+			await waitFor(() => rec.of('census').length > 0, {what: 'a census once the loop is quiet', timeoutMs: 30_000});
+			const [resumed] = rec.of('census-resumed');
+			assert.ok(resumed && resumed.utilization! < 0.07, `resumed at ${resumed?.utilization}`);
+			assert.equal(rec.of('census-paused').length, 1, 'the pause is said once');
+		} finally {
+			await httpGet(target.httpPort!, '/busy?ms=0');
+			await monitor.stop('test over');
+		}
+	});
+
 	test('a forced GC frees garbage and logs before -> after', async () => {
 		await httpGet(target.httpPort!, '/retain?mb=30');
 		await httpGet(target.httpPort!, '/drop');

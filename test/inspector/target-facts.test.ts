@@ -18,6 +18,8 @@ test('facts are read defensively', () => {
 
 test('a sample is seven numbers and the resource counts', () => {
 	assert.deepEqual(parseSample([1, 2, 3, 4, 5, 6, 7, {Timeout: 3, TCPSocketWrap: 1, bogus: 'x'}]), {t: 1, heapUsed: 2, heapTotal: 3, rss: 4, external: 5, arrayBuffers: 6, uptime: 7, resources: {Timeout: 3, TCPSocketWrap: 1}});
+	assert.equal(parseSample([1, 2, 3, 4, 5, 6, 7, {}, 1234.5]).loopActiveMs, 1234.5);
+	assert.equal('loopActiveMs' in parseSample([1, 2, 3, 4, 5, 6, 7, {}, null]), false, 'a target without eventLoopUtilization');
 	assert.throws(() => parseSample([1, 2, 3]), LeaktopError);
 	assert.throws(() => parseSample({heapUsed: 1}), LeaktopError);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {budgetedDelayMs, censusDelayMs, censusHiddenCost, rampedMinimumMs} from '../../src/model/cadence.js';
+import {budgetedDelayMs, censusDelayMs, censusHiddenCost, isCensusMode, loopUtilization, maxAutoCensusUtilization, rampedMinimumMs} from '../../src/model/cadence.js';
 
 describe('budgetedDelayMs', () => {
 	test('keeps the census at 1 % of wall time: duration / budget', () => {
@@ -44,5 +44,23 @@ describe('censusDelayMs', () => {
 		assert.equal(censusDelayMs(1, 1000), 100_000, 'a 1 s census is never more often than 1 % of wall time');
 		assert.equal(censusDelayMs(4, 10_000), 600_000, 'at most 10 minutes');
 		assert.equal(censusDelayMs(2, 20, {firstMs: 1000}), 2000, 'tests may start from a shorter first interval');
+	});
+});
+
+describe('the automatic census gate', () => {
+	test('loop utilization is busy ms over wall ms between two readings, within [0, 1]', () => {
+		assert.equal(loopUtilization({t: 1000, loopActiveMs: 100}, {t: 3000, loopActiveMs: 600}), 0.25);
+		assert.equal(loopUtilization({t: 0, loopActiveMs: 0}, {t: 1000, loopActiveMs: 1200}), 1, 'clamped: busy time can run ahead of the sample clock');
+		assert.equal(loopUtilization({t: 0, loopActiveMs: 50}, {t: 1000, loopActiveMs: 40}), 0);
+		assert.equal(loopUtilization({t: 0, loopActiveMs: 0}, {t: 400, loopActiveMs: 10}), null, 'too close together to tell');
+		assert.equal(loopUtilization({t: 1000, loopActiveMs: 0}, {t: 0, loopActiveMs: 10}), null);
+	});
+
+	test('a census may run automatically on a loop busy under ~6.7 % of the time: 15 % slower x 6.7 % = the 1 % budget', () => {
+		assert.ok(Math.abs(maxAutoCensusUtilization - 0.0667) < 0.001);
+	});
+
+	test('--census modes', () => {
+		assert.deepEqual(['on', 'always', 'off', 'sometimes', ''].map(isCensusMode), [true, true, true, false, false]);
 	});
 });

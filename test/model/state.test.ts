@@ -83,6 +83,19 @@ test('a census is kept and logged with its cost; a failure is a warning', () => 
 	assert.equal(state.log.items.at(-1)!.level, 'warn');
 });
 
+test('a paused automatic census is logged once with the load and what l costs, and clears on resume', () => {
+	let state = run([{type: 'census-paused', t: 4000, utilization: 0.87}]);
+	assert.deepEqual(state.censusPaused, {t: 4000, utilization: 0.87});
+	const warning = state.log.items.at(-1)!;
+	assert.equal(warning.level, 'warn');
+	assert.match(warning.text, /^automatic listener census paused: the target's event loop is 87 % busy, and a census leaves a busy process ~15 % slower for minutes .*; l takes one anyway$/);
+	state = reduce(state, {type: 'census-resumed', t: 9000, utilization: 0.02});
+	assert.equal(state.censusPaused, null);
+	assert.equal(state.log.items.at(-1)!.text, "automatic listener census resumed: the target's event loop is 2 % busy");
+	state = reduce(state, {type: 'census-paused', t: 9500, utilization: null});
+	assert.match(state.log.items.at(-1)!.text, /the target does not report how busy its event loop is/);
+});
+
 test('tab cycles the lower panel', () => {
 	const tabs = (n: number) => run(Array.from({length: n}, () => ({type: 'cycle-panel'}) as const)).panel;
 	assert.deepEqual([1, 2, 3, 4, 5].map(tabs), ['allocations', 'resources', 'listeners', 'snapshots', 'chart']);

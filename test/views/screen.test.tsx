@@ -90,9 +90,11 @@ test('the verdict line, resources and listeners panels', () => {
 	assert.match(resources, /TCPServerWrap +1 +0 +0/);
 	state = reduce(state, {type: 'cycle-panel'});
 	const listeners = frame(state);
-	assert.match(listeners, /last census 10s ago, took 220 ms, 2 emitters/);
+	assert.match(listeners, /last census 10s ago \(220 ms, 2 emitters\)/);
 	assert.match(listeners, /OrderBus\.update +600 +\+590 +1 +disabled/);
-	for (const text of [chart, allocations, resources, listeners]) for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, line);
+	const paused = frame(reduce(state, {type: 'census-paused', t: 60_000, utilization: 0.87}));
+	assert.match(paused, /last census 10s ago \(220 ms, 2 emitters\); auto paused, loop 87 % busy/);
+	for (const text of [chart, allocations, resources, listeners, paused]) for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, line);
 	const tall = frame(state, 100, 50);
 	assert.match(tall, /heapUsed over the last/);
 	assert.match(tall, /active resources/);
