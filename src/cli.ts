@@ -8,6 +8,9 @@ import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
 import type {WatchContext, WatchTarget} from './commands/watch.js';
 
+/** `--threshold` unless given; `leaktop report` then uses the recorded session's own. */
+const defaultThreshold = '1MB/h';
+
 const help = `
 	Usage
 	  $ leaktop [options]                  attach to a Node process started with --inspect
@@ -18,6 +21,10 @@ const help = `
 	                                       take one heap snapshot after a risk check
 	  $ leaktop diff A.heapsnapshot B.heapsnapshot [--top N] [--retainers CLASS] [--json]
 	                                       compare two snapshots as DevTools' Comparison view does
+	  $ leaktop report FILE.ndjson [--report OUT] [--fail-on-growth [RATE]]
+	                                       the headless report of a recorded session (--record)
+	  $ leaktop replay FILE.ndjson         the TUI on a recorded session: left/right move 10 s,
+	                                       space plays it at 10x
 
 	Target (pick one; default 127.0.0.1:9229)
 	  --host HOST        inspector host (default 127.0.0.1)
@@ -28,7 +35,8 @@ const help = `
 	Sampling and output
 	  --interval D       time between samples (default 1s); D is 500ms, 30s, 15m, 2h
 	  --headless         no screen; automatic when stdout is not a terminal
-	  --duration D       stop after D (headless runs until interrupted without it)
+	  --duration D       time box: detach safely after D (the TUI counts down, warns a minute
+	                     before, and + adds 5 minutes); without it, until interrupted
 	  --report FILE      write a JSON report when the session ends
 	  --json             stream one JSON object per sample to stdout (NDJSON); implies --headless
 	  --sampling SIZE    allocation sampling: one sample per SIZE allocated on average
@@ -38,6 +46,8 @@ const help = `
 	                     event loop is under 7 % busy, always runs them whatever the load, off
 	                     never; l still takes one. A census leaves a busy process ~15 % slower
 	                     for minutes (it clears V8's inline caches). leaktop demo: always
+	  --record FILE      write every sample, event and verdict to FILE as NDJSON as they come
+	                     (a killed leaktop loses at most the last line); leaktop report reads it
 	  --heap-profile FILE
 	                     at the end, write the allocation profile as a .heapprofile file
 	                     (Chrome DevTools > Memory > Load opens it)
@@ -95,8 +105,9 @@ const flagSpec = {
 	sampling: {type: 'string', default: '512KiB'},
 	census: {type: 'string'},
 	heapProfile: {type: 'string'},
-	threshold: {type: 'string', default: '1MB/h'},
+	threshold: {type: 'string', default: defaultThreshold},
 	failOnGrowth: {type: 'string'},
+	record: {type: 'string'},
 	scenario: {type: 'string', default: 'all'},
 	out: {type: 'string', default: '.'},
 	yes: {type: 'boolean', default: false},
@@ -106,7 +117,7 @@ const flagSpec = {
 	version: {type: 'boolean', default: false},
 } as const;
 
-const commands = ['targets', 'demo', 'snapshot', 'diff'] as const;
+const commands = ['targets', 'demo', 'snapshot', 'diff', 'report', 'replay'] as const;
 type CommandName = (typeof commands)[number] | 'watch';
 
 /** String flags whose value may be left out (`--fail-on-growth` alone uses --threshold). */
@@ -180,6 +191,8 @@ async function main(argv: string[]): Promise<Outcome> {
 	if (first !== undefined && !(commands as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}" (commands: ${commands.join(', ')}; see leaktop --help)`);
 	const command = (first ?? 'watch') as CommandName;
 	if (command === 'diff') return diff(rest, flags);
+	if (command === 'report') return report(rest, flags);
+	if (command === 'replay') return replay(rest);
 	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
 
 	const intervalMs = parseDuration(flags.interval, 'interval');
@@ -211,6 +224,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		snapshotDir: flags.out,
 		census: flags.census ?? 'on',
 		heapProfilePath: flags.heapProfile,
+		recordPath: flags.record,
 		samplingIntervalBytes,
 		leaktopVersion: cli.pkg.version ?? '0.0.0',
 		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},
@@ -261,6 +275,30 @@ async function diff(files: string[], flags: {top: string; retainers: string | un
 	const config = {basePath, nextPath, top: parseTop(flags.top), json: flags.json, retainers: flags.retainers, liveProgress: process.stderr.isTTY === true};
 	const {diffCommand} = await import('./commands/diff.js');
 	return runSession(context => diffCommand(config, context));
+}
+
+async function report(files: string[], flags: {report: string | undefined; failOnGrowth: string | undefined; threshold: string}): Promise<Outcome> {
+	if (files.length !== 1) throw new UsageError(`leaktop report takes one recording, written by --record (got ${files.length}; see leaktop --help)`);
+	const failOnGrowth = flags.failOnGrowth !== undefined;
+	const rate = failOnGrowth && flags.failOnGrowth !== '' ? flags.failOnGrowth : flags.threshold === defaultThreshold ? undefined : flags.threshold;
+	const config = {
+		recordingPath: files[0]!,
+		thresholdBytesPerHour: rate === undefined ? undefined : parseRate(rate, failOnGrowth && flags.failOnGrowth !== '' ? 'fail-on-growth' : 'threshold'),
+		failOnGrowth,
+		reportPath: flags.report,
+	};
+	const {reportCommand} = await import('./commands/report.js');
+	return runSession(context => reportCommand(config, context));
+}
+
+async function replay(files: string[]): Promise<Outcome> {
+	if (files.length !== 1) throw new UsageError(`leaktop replay takes one recording, written by --record (got ${files.length}; see leaktop --help)`);
+	if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('leaktop replay needs a terminal; leaktop report FILE gives the report of a recording without one');
+	process.env.NODE_ENV ??= 'production';
+	const {readRecording} = await import('./commands/report.js');
+	const recording = await readRecording(files[0]!);
+	const {runReplay} = await import('./tui/replay.js');
+	return runSession(context => runReplay({recording, signal: context.signal}));
 }
 
 /** Signals become a safe detach; a second one during cleanup exits at once. */

@@ -13,6 +13,10 @@ export type Command =
 	| 'internals'
 	| 'export'
 	| 'pause'
+	| 'extend'
+	| 'back'
+	| 'forward'
+	| 'play'
 	| 'help'
 	| 'escape'
 	| 'confirm'
@@ -29,24 +33,32 @@ export interface Binding {
 	help: string;
 	/** Keys shown in the footer; the rest appear in help only. */
 	inFooter: boolean;
+	/** Where the key works: attached to a live target, in `leaktop replay`, or both (the default). */
+	mode?: Mode;
 }
 
+export type Mode = 'live' | 'replay';
+
 export const bindings: readonly Binding[] = [
-	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true},
+	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true, mode: 'live'},
 	{keys: ['b'], command: 'baseline', label: 'baseline', help: 'mark now as the baseline; growth counts from here', inFooter: true},
-	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners now (walks the heap; leaves a busy process slower)', inFooter: true},
-	{keys: ['s'], command: 'snapshot', label: 'snapshot', help: 'heap snapshot to disk, after a pause and memory risk check', inFooter: true},
-	{keys: ['d'], command: 'diff', label: 'diff', help: 'diff snapshots: the baseline one (or two picked) with the latest', inFooter: false},
-	{keys: ['n'], command: 'near-limit', label: 'near-limit', help: 'arm a snapshot the target writes near its heap limit (asks first)', inFooter: false},
+	{keys: ['l'], command: 'census', label: 'listeners', help: 'count listeners now (walks the heap; leaves a busy process slower)', inFooter: true, mode: 'live'},
+	{keys: ['s'], command: 'snapshot', label: 'snapshot', help: 'heap snapshot to disk, after a pause and memory risk check', inFooter: true, mode: 'live'},
+	{keys: ['d'], command: 'diff', label: 'diff', help: 'diff snapshots: the baseline one (or two picked) with the latest', inFooter: false, mode: 'live'},
+	{keys: ['n'], command: 'near-limit', label: 'near-limit', help: 'arm a snapshot the target writes near its heap limit (asks first)', inFooter: false, mode: 'live'},
 	{keys: ['tab'], command: 'panel', label: 'panel', help: 'next panel: chart, allocations, resources, listeners, snapshots', inFooter: true},
 	{keys: ['up'], command: 'select-up', label: 'up', help: 'select the row above: allocation site, snapshot, diff class', inFooter: false},
 	{keys: ['down'], command: 'select-down', label: 'down', help: 'select the row below: allocation site, snapshot, diff class', inFooter: false},
 	{keys: ['enter'], command: 'stack', label: 'open', help: 'open: stack of a site, instances of a diff class; pick a snapshot', inFooter: false},
 	{keys: ['i'], command: 'internals', label: 'internals', help: 'allocations: show V8/Node internals, or fold them into callers', inFooter: false},
-	{keys: ['e'], command: 'export', label: 'export', help: 'write the allocation profile as .heapprofile (DevTools loads it)', inFooter: true},
-	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: false},
+	{keys: ['e'], command: 'export', label: 'export', help: 'write the allocation profile as .heapprofile (DevTools loads it)', inFooter: true, mode: 'live'},
+	{keys: ['p'], command: 'pause', label: 'pause', help: 'freeze the view (sampling goes on)', inFooter: false, mode: 'live'},
+	{keys: ['left'], command: 'back', label: '-10s', help: 'replay: 10 seconds back', inFooter: true, mode: 'replay'},
+	{keys: ['right'], command: 'forward', label: '+10s', help: 'replay: 10 seconds on', inFooter: true, mode: 'replay'},
+	{keys: ['space'], command: 'play', label: 'play', help: 'replay: play at 10x or pause', inFooter: true, mode: 'replay'},
+	{keys: ['+'], command: 'extend', label: '+5m', help: 'time box (--duration): 5 more minutes before leaktop detaches', inFooter: false, mode: 'live'},
 	{keys: ['esc'], command: 'escape', label: 'back', help: 'back: close help, a stack, a diff; abandon a snapshot or a diff', inFooter: false},
-	{keys: ['y'], command: 'confirm', label: 'yes', help: 'yes, when leaktop asks (any other key is no)', inFooter: false},
+	{keys: ['y'], command: 'confirm', label: 'yes', help: 'yes, when leaktop asks (any other key is no)', inFooter: false, mode: 'live'},
 	{keys: ['?'], command: 'help', label: 'help', help: 'show or hide this help', inFooter: true},
 	{keys: ['q', 'ctrl+c'], command: 'quit', label: 'quit', help: 'detach safely and exit (a second ctrl+c exits at once)', inFooter: true},
 ];
@@ -58,22 +70,32 @@ export interface KeyPress {
 	tab?: boolean;
 	upArrow?: boolean;
 	downArrow?: boolean;
+	leftArrow?: boolean;
+	rightArrow?: boolean;
 	return?: boolean;
 }
 
-export function keyName({input, ctrl, escape, tab, upArrow, downArrow, return: enter}: KeyPress): string {
+export function keyName({input, ctrl, escape, tab, upArrow, downArrow, leftArrow, rightArrow, return: enter}: KeyPress): string {
 	if (escape) return 'esc';
 	if (tab) return 'tab';
 	if (upArrow) return 'up';
 	if (downArrow) return 'down';
+	if (leftArrow) return 'left';
+	if (rightArrow) return 'right';
 	if (enter) return 'enter';
+	if (input === ' ') return 'space';
 	return ctrl ? `ctrl+${input}` : input;
 }
 
+/** The bindings that work in `mode`: the footer and the help show these. */
+export function bindingsFor(mode: Mode): Binding[] {
+	return bindings.filter(b => b.mode === undefined || b.mode === mode);
+}
+
 /** Whether a y/N question is on screen: then y says yes and any other key says no. */
-export function commandFor(press: KeyPress, asking = false): Command | undefined {
+export function commandFor(press: KeyPress, asking = false, mode: Mode = 'live'): Command | undefined {
 	const name = keyName(press);
 	// ctrl+c still quits: a question must never trap the user.
 	if (asking && name !== 'ctrl+c') return name === 'y' ? 'confirm' : 'decline';
-	return bindings.find(b => b.keys.includes(name))?.command;
+	return bindingsFor(mode).find(b => b.keys.includes(name))?.command;
 }

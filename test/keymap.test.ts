@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {bindings, commandFor, type KeyPress} from '../src/keymap.js';
+import {bindings, bindingsFor, commandFor, type KeyPress} from '../src/keymap.js';
 
 /** The key press Ink reports for a binding's key name. */
 function pressFor(key: string): KeyPress {
-	const special: Record<string, Partial<KeyPress>> = {tab: {tab: true}, up: {upArrow: true}, down: {downArrow: true}, enter: {return: true}, esc: {escape: true}};
+	const special: Record<string, Partial<KeyPress>> = {tab: {tab: true}, up: {upArrow: true}, down: {downArrow: true}, left: {leftArrow: true}, right: {rightArrow: true}, enter: {return: true}, esc: {escape: true}, space: {input: ' '}};
 	if (special[key]) return {input: '', ctrl: false, escape: false, ...special[key]};
 	const [ctrl, input] = key.startsWith('ctrl+') ? [true, key.slice(5)] : [false, key];
 	return {input, ctrl, escape: false};
@@ -14,8 +14,17 @@ test('every binding is reachable and keys are unique', () => {
 	const keys = bindings.flatMap(b => b.keys);
 	assert.equal(new Set(keys).size, keys.length);
 	for (const b of bindings) {
-		for (const key of b.keys) assert.equal(commandFor(pressFor(key)), b.command, key);
+		for (const key of b.keys) assert.equal(commandFor(pressFor(key), false, b.mode ?? 'live'), b.command, key);
 	}
+});
+
+test('keys of the live TUI do nothing in a replay, and the replay keys nothing live', () => {
+	assert.equal(commandFor(pressFor('g'), false, 'replay'), undefined, 'no target to GC');
+	assert.equal(commandFor(pressFor('l'), false, 'replay'), undefined);
+	assert.equal(commandFor(pressFor('right'), false, 'live'), undefined);
+	assert.equal(commandFor(pressFor('space'), false, 'replay'), 'play');
+	assert.equal(commandFor(pressFor('tab'), false, 'replay'), 'panel', 'the view keys work in both');
+	assert.deepEqual(bindingsFor('replay').filter(b => b.inFooter).map(b => b.keys[0]), ['b', 'tab', 'left', 'right', 'space', '?', 'q']);
 });
 
 test('while leaktop asks a question, y says yes, any other key no, and ctrl+c still quits', () => {

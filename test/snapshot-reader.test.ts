@@ -11,6 +11,7 @@ import {readDiffBaseInWorker, readHeapSnapshot, readSnapshotHeader, SnapshotFile
 import {writeSnapshot} from './helpers/heap-snapshots.js';
 import {type Spawned, track} from './helpers/processes.js';
 import {waitFor} from './helpers/wait.js';
+import {escapeRegExp} from './helpers/text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-reader-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
@@ -27,7 +28,6 @@ before(async () => {
 	expected = parser.finish();
 });
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const fdDir = '/proc/self/fd';
 const openFiles = () => readdirSync(fdDir).length;

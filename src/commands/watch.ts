@@ -6,6 +6,12 @@ import {buildReport} from '../model/report.js';
 import {assertWritable, writeOutputFile} from '../output.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
+import {recordingFormat, recordingVersion} from '../model/recording.js';
+import type {Event} from '../model/state.js';
+import type {Monitor} from '../inspector/monitor.js';
+import {Recorder} from '../recorder.js';
+import type {Store} from '../store.js';
+import {exitSummary} from '../model/summary.js';
 import {attachTarget, type WatchTarget} from './attach.js';
 import type {CensusMode} from '../model/cadence.js';
 
@@ -20,6 +26,8 @@ export interface WatchConfig {
 	reportPath: string | undefined;
 	/** Where to write the allocation profile when the session ends. */
 	heapProfilePath: string | undefined;
+	/** `--record`: every event, as NDJSON, written as the session goes. */
+	recordPath: string | undefined;
 	/** Allocation sampling interval in bytes; null turns sampling off. */
 	samplingIntervalBytes: number | null;
 	/** Automatic listener censuses: `on` while the target is quiet, `always`, or `off` (only when `l` asks). */
@@ -63,18 +71,66 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	const startedAt = Date.now();
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
 	if (config.heapProfilePath) await assertWritable(config.heapProfilePath, 'the heap profile');
+	if (config.recordPath) await assertWritable(config.recordPath, 'the recording');
 	// Loading Ink and React takes longer than attaching: do both at once. Headless runs and
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');
 	tui?.catch(() => undefined);
+	// What the monitor reports while it attaches, before the recording can start: it gets these first.
+	const duringAttach: Event[] = [];
+	let attached = false;
 	const {monitor, store} = await attachTarget(config.target, {
 		historySize: historySize(config),
 		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, ...censusCadence(config)},
 		onEvent(event) {
 			const line = config.json ? sampleLine(event) : undefined;
 			if (line) context.writeStdout(line);
+			if (config.recordPath && !attached) duringAttach.push(event);
 		},
 	});
+	attached = true;
+	let recorder: Recorder | undefined;
+	try {
+		if (config.recordPath) recorder = startRecording(config, store, startedAt, duringAttach);
+		return await session(config, context, {monitor, store, startedAt, recorder}, tui);
+	} catch (error) {
+		await monitor.stop('error');
+		throw error;
+	} finally {
+		recorder?.close();
+	}
+}
+
+/** `--pid` may attach to other processes first: the recording starts at the right one's `attached`. */
+function startRecording(config: WatchConfig, store: Store, startedAt: number, duringAttach: readonly Event[]): Recorder {
+	const recorder = Recorder.open(config.recordPath!, {
+		format: recordingFormat,
+		version: recordingVersion,
+		leaktopVersion: config.leaktopVersion,
+		startedAt,
+		intervalMs: config.intervalMs,
+		historySize: historySize(config),
+		samplingIntervalBytes: config.samplingIntervalBytes,
+		verdictOptions: config.verdictOptions,
+	});
+	for (const event of duringAttach.slice(Math.max(0, duringAttach.findLastIndex(e => e.type === 'attached')))) recorder.event(event);
+	store.onEvent(event => {
+		recorder.event(event);
+		if (event.type !== 'sample') return;
+		const verdict = computeVerdict(store.getState(), config.verdictOptions);
+		recorder.verdict({t: event.receivedAt, leak: verdict.leak, headline: headline(verdict)});
+	});
+	return recorder;
+}
+
+interface Session {
+	monitor: Monitor;
+	store: Store;
+	startedAt: number;
+	recorder: Recorder | undefined;
+}
+
+async function session(config: WatchConfig, context: WatchContext, {monitor, store, startedAt, recorder}: Session, tui: Promise<typeof import('../tui/run.js')> | undefined): Promise<Outcome> {
 	let heapProfileError: unknown;
 	// The profile lives in the target only while sampling runs: write it before the detach.
 	const beforeStop = async () => {
@@ -94,16 +150,25 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census !== 'off'});
 	} else {
 		const {runTui} = await tui!;
-		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir});
+		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir, durationMs: config.durationMs});
 	}
 	const verdict = computeVerdict(store.getState(), config.verdictOptions);
-	if (config.headless) context.status(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);
+	const endedAt = Date.now();
+	const files: string[] = [];
 	if (config.reportPath) {
-		const report = buildReport(store.getState(), verdict, {leaktopVersion: config.leaktopVersion, startedAt, endedAt: Date.now(), intervalMs: config.intervalMs, verdictOptions: config.verdictOptions});
+		const report = buildReport(store.getState(), verdict, {leaktopVersion: config.leaktopVersion, startedAt, endedAt, intervalMs: config.intervalMs, verdictOptions: config.verdictOptions});
 		await writeOutputFile(config.reportPath, `${JSON.stringify(report, null, 2)}\n`, 'the report');
 		context.status(`report written to ${config.reportPath} (${report.samples.length} samples)`);
+		files.push(config.reportPath);
 	}
+	if (recorder) {
+		recorder.end({endedAt, reason: store.getState().endReason});
+		if (!recorder.error) files.push(recorder.path);
+	}
+	// What the session did and found stays in the terminal or the CI log (stderr) after exit.
+	for (const line of exitSummary(store.getState(), verdict, {startedAt, endedAt, files})) context.status(line);
 	if (heapProfileError !== undefined && outcome.exitCode === exitCodes.ok) return {exitCode: exitCodes.error, message: describeError(heapProfileError)};
+	if (recorder?.error && outcome.exitCode === exitCodes.ok) return {exitCode: exitCodes.error, message: recorder.error.message};
 	if (config.failOnGrowth && outcome.exitCode === exitCodes.ok && verdict.leak) return {exitCode: exitCodes.leak};
 	return outcome;
 }

@@ -1,3 +1,4 @@
+import type {AuditCounts, AuditEntry} from './audit.js';
 import type {State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
 import {censusesSinceBaseline, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
@@ -47,6 +48,8 @@ export interface Report {
 	heapFloors: Array<{t: number; heapUsed: number}>;
 	samples: MemorySample[];
 	log: LogEntry[];
+	/** Every action leaktop took on the target: how many of each, and the entries (the latest 1000). */
+	audit: {counts: AuditCounts; entries: AuditEntry[]};
 }
 
 export interface AllocationEntry {
@@ -122,5 +125,6 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 		heapFloors: state.heapFloors.items.map(p => ({t: p.t, heapUsed: p.v})),
 		samples: state.samples.items.slice(),
 		log: state.log.items.slice(),
+		audit: {counts: {...state.auditCounts}, entries: state.audit.items.slice()},
 	};
 }

@@ -1,13 +1,18 @@
 import {basename} from 'node:path';
 import {append, createRing, last, type Ring} from './ring.js';
 import type {ConnectionState, ListenerCensus, LogEntry, LogLevel, MemorySample, TargetInfo} from './types.js';
-import {formatBytes, formatCost, formatSignedBytes} from './format.js';
+import {formatBytes, formatClock, formatCost, formatDuration, formatSignedBytes} from './format.js';
+import {type AuditCounts, type AuditEntry, auditEntryOf, emptyAuditCounts} from './audit.js';
+import {extendTimeBox, startTimeBox, type TimeBox, timeLeftMs} from './time-box.js';
 import type {Point} from './growth.js';
 import type {ProfileAggregate} from './allocations.js';
 import {type AllocationsState, initialAllocations, moveSelection, withBaseline, withPoll} from './allocations-state.js';
 import {type CaptureProgress, initialSnapshots, moveSnapshotSelection, type SnapshotRecord, type SnapshotsState, togglePick} from './snapshots-state.js';
 import {type DiffEvent, diffTotals, isDiffRunning, reduceDiff} from './diff-state.js';
 import {describeEstimate, type SnapshotEstimate} from './snapshot-risk.js';
+
+/** Audit entries kept in full (a profile read every 30 s fills this in 8 hours); the counts cover all. */
+const auditSize = 1000;
 
 /** What the lower part of the screen shows; tab cycles through them. */
 export const panels = ['chart', 'allocations', 'resources', 'listeners', 'snapshots'] as const;
@@ -35,6 +40,13 @@ export interface State {
 	/** Automatic censuses wait while the target is this busy (share of wall time; null: it does not say); null while they run. */
 	censusPaused: {t: number; utilization: number | null} | null;
 	panel: Panel;
+	/** Actions leaktop took on the target: the latest entries, and how many of each in all. */
+	audit: Ring<AuditEntry>;
+	auditCounts: AuditCounts;
+	/** `.heapprofile` files written this session (`e`, `--heap-profile`). */
+	profilesWritten: string[];
+	/** `--duration` in the TUI: when the session ends by itself; null without one. */
+	timeBox: TimeBox | null;
 	allocations: AllocationsState;
 	snapshots: SnapshotsState;
 }
@@ -59,6 +71,9 @@ export type Event =
 	/** `utilization`: the target's event loop busy share over the last seconds; null when it does not say. */
 	| {type: 'census-paused'; t: number; utilization: number | null}
 	| {type: 'census-resumed'; t: number; utilization: number | null}
+	| {type: 'time-box-started'; t: number; limitMs: number}
+	| {type: 'time-box-extended'; t: number; byMs: number}
+	| {type: 'time-box-warning'; t: number}
 	/** `intervalBytes` is null when another client had already started sampling (its interval is not known). */
 	| {type: 'sampling-started'; t: number; intervalBytes: number | null}
 	| {type: 'allocations'; t: number; durationMs: number; aggregate: ProfileAggregate}
@@ -112,6 +127,10 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		censusRunning: false,
 		censusPaused: null,
 		panel: 'chart',
+		timeBox: null,
+		audit: createRing(auditSize),
+		auditCounts: emptyAuditCounts(),
+		profilesWritten: [],
 		allocations: initialAllocations(samplingIntervalBytes),
 		snapshots: initialSnapshots,
 	};
@@ -142,6 +161,13 @@ function withLog(state: State, t: number, level: LogLevel, text: string): State 
 }
 
 export function reduce(state: State, event: Event): State {
+	const next = reduceEvent(state, event);
+	const entry = auditEntryOf(event);
+	if (!entry) return next;
+	return {...next, audit: append(next.audit, entry), auditCounts: {...next.auditCounts, [entry.action]: next.auditCounts[entry.action] + 1}};
+}
+
+function reduceEvent(state: State, event: Event): State {
 	switch (event.type) {
 		case 'attached': {
 			const {target} = event;
@@ -200,6 +226,20 @@ export function reduce(state: State, event: Event): State {
 		}
 		case 'census-failed':
 			return withLog({...state, censusRunning: false}, event.t, 'warn', `listener census failed: ${event.message}`);
+		case 'time-box-started': {
+			const timeBox = startTimeBox(event.t, event.limitMs);
+			return withLog({...state, timeBox}, event.t, 'info', `time box: leaktop detaches at ${formatClock(timeBox.endsAt)}, after ${formatDuration(event.limitMs)}; + adds 5 minutes`);
+		}
+		case 'time-box-extended': {
+			if (!state.timeBox) return state;
+			const timeBox = extendTimeBox(state.timeBox, event.t, event.byMs);
+			return withLog({...state, timeBox}, event.t, 'info', `time box extended by ${formatDuration(event.byMs)}: leaktop detaches at ${formatClock(timeBox.endsAt)}`);
+		}
+		case 'time-box-warning': {
+			if (!state.timeBox) return state;
+			const timeBox = {...state.timeBox, warned: true};
+			return withLog({...state, timeBox}, event.t, 'warn', `${formatDuration(timeLeftMs(timeBox, event.t))} left: leaktop detaches at ${formatClock(timeBox.endsAt)}; + adds 5 minutes`);
+		}
 		case 'census-paused':
 			return withLog({...state, censusPaused: {t: event.t, utilization: event.utilization}}, event.t, 'warn', `automatic listener census paused: ${censusPauseReason(event.utilization)}`);
 		case 'census-resumed':
@@ -231,7 +271,7 @@ export function reduce(state: State, event: Event): State {
 		case 'toggle-stack':
 			return {...state, panel: 'allocations', allocations: {...state.allocations, stackOpen: !state.allocations.stackOpen}};
 		case 'profile-written':
-			return withLog(state, event.t, 'info', `heap profile written to ${event.path} (${formatBytes(event.bytes)}); load it in Chrome DevTools > Memory`);
+			return withLog({...state, profilesWritten: [...state.profilesWritten, event.path]}, event.t, 'info', `heap profile written to ${event.path} (${formatBytes(event.bytes)}); load it in Chrome DevTools > Memory`);
 		case 'snapshot-checking':
 			return {...state, panel: 'snapshots', snapshots: {...state.snapshots, capture: {phase: 'checking', estimate: null, done: 0, total: 0, bytesWritten: 0, startedAt: event.t, path: null}}};
 		case 'snapshot-estimate': {

@@ -5,6 +5,7 @@ import {type Command, commandFor} from '../keymap.js';
 import type {Store} from '../store.js';
 import {Screen} from '../views/Screen.js';
 import {useTerminalSize} from './use-terminal-size.js';
+import {useNow} from './use-now.js';
 
 export interface AppProps {
 	store: Store;
@@ -17,11 +18,13 @@ export function App({store, onCommand, verdictOptions}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const {columns, rows} = useTerminalSize();
+	// The time box counts down every second, whatever the sampling interval.
+	const now = useNow(state.timeBox ? 1000 : null);
 	useInput((input, key) => {
 		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm;
 		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape, tab: key.tab, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return}, asking);
 		if (command) onCommand(command);
 	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
-	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} />;
+	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} />;
 }

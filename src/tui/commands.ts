@@ -15,6 +15,8 @@ export interface CommandContext {
 	snapshotDir: string;
 	quit: (reason: string) => void;
 	onForceQuit: () => void;
+	/** `+`: extends the time box; undefined when the session has none. */
+	extendTimeBox?: () => void;
 }
 
 export interface CommandHandler {
@@ -32,7 +34,7 @@ const instancesShown = 10;
  * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
  * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit}: CommandContext): CommandHandler {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox}: CommandContext): CommandHandler {
 	let quitting = false;
 	let answer: ((yes: boolean) => void) | undefined;
 	let capture: AbortController | undefined;
@@ -209,6 +211,9 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 				return void exportProfile();
 			case 'pause':
 				return store.dispatch({type: 'toggle-pause', t: Date.now()});
+			case 'extend':
+				if (extendTimeBox) return extendTimeBox();
+				return store.dispatch({type: 'log', t: Date.now(), level: 'info', text: 'no time box to extend: start leaktop with --duration 15m to set one'});
 			case 'help':
 				return store.dispatch({type: 'toggle-help'});
 			case 'escape':

@@ -5,6 +5,7 @@ import type {Store} from '../store.js';
 import type {VerdictOptions} from '../model/verdict.js';
 import {App} from './App.js';
 import {createCommandHandler} from './commands.js';
+import {runTimeBox} from './time-box.js';
 
 export interface TuiOptions {
 	monitor: Monitor;
@@ -18,15 +19,18 @@ export interface TuiOptions {
 	beforeStop?: () => Promise<void>;
 	/** Where `s` writes heap snapshots. */
 	snapshotDir: string;
+	/** `--duration`: the time box; undefined for none. */
+	durationMs?: number;
 }
 
 /** Runs the interactive screen until the user quits, a signal arrives, or the target goes away. */
-export async function runTui({monitor, store, signal, onForceQuit, verdictOptions, beforeStop, snapshotDir}: TuiOptions): Promise<Outcome> {
+export async function runTui({monitor, store, signal, onForceQuit, verdictOptions, beforeStop, snapshotDir, durationMs}: TuiOptions): Promise<Outcome> {
 	let quit!: (reason: string) => void;
 	const quitPressed = new Promise<string>(resolve => {
 		quit = resolve;
 	});
-	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit});
+	const timeBox = durationMs === undefined ? undefined : runTimeBox({store, limitMs: durationMs, onExpire: quit});
+	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend});
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
 	const app = render(<App store={store} onCommand={commands.handle} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
 	try {
@@ -37,6 +41,7 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};
 		return {exitCode: exitCodes.ok};
 	} finally {
+		timeBox?.stop();
 		// A diff's worker thread would keep the process alive.
 		await commands.close();
 		app.unmount();

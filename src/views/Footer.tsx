@@ -1,16 +1,17 @@
 import {Box, Text} from 'ink';
-import {bindings} from '../keymap.js';
+import {bindingsFor, type Mode} from '../keymap.js';
 
 export interface FooterProps {
 	width: number;
 	status?: string;
+	mode: Mode;
 }
 
-export function Footer({width, status}: FooterProps) {
+export function Footer({width, status, mode}: FooterProps) {
 	return (
 		<Box width={width} justifyContent="space-between">
 			<Text wrap="truncate">
-				{bindings
+				{bindingsFor(mode)
 					.filter(b => b.inFooter)
 					.map(b => (
 						<Text key={b.command}>

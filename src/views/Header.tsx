@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {ConnectionState, TargetInfo} from '../model/types.js';
 import {formatBytes, formatDuration} from '../model/format.js';
+import {formatCountdown, warnBeforeMs} from '../model/time-box.js';
 
 export interface HeaderProps {
 	target: TargetInfo | null;
@@ -8,6 +9,8 @@ export interface HeaderProps {
 	/** Target uptime in seconds, from the latest sample. */
 	uptime: number | null;
 	paused: boolean;
+	/** Time left in the time box (`--duration`), null without one. */
+	timeLeftMs: number | null;
 	width: number;
 }
 
@@ -19,7 +22,7 @@ const connectionColor: Record<ConnectionState, string> = {
 	closed: 'red',
 };
 
-export function Header({target, connection, uptime, paused, width}: HeaderProps) {
+export function Header({target, connection, uptime, paused, timeLeftMs, width}: HeaderProps) {
 	const facts = target
 		? [`pid ${target.pid}`, `node ${target.nodeVersion}`, uptime === null ? null : `up ${formatDuration(uptime * 1000)}`, target.address].filter(Boolean).join('  ')
 		: 'connecting...';
@@ -38,6 +41,7 @@ export function Header({target, connection, uptime, paused, width}: HeaderProps)
 				</Text>
 				<Box flexShrink={0} marginLeft={1}>
 					{paused && <Text inverse bold> PAUSED </Text>}
+					{timeLeftMs !== null && <Text color={timeLeftMs <= warnBeforeMs ? 'yellow' : undefined}> ends in {formatCountdown(timeLeftMs)}</Text>}
 					<Text color={connectionColor[connection]}> ● {connection}</Text>
 				</Box>
 			</Box>

@@ -1,11 +1,13 @@
 import {Box, Text} from 'ink';
-import {bindings} from '../keymap.js';
+import {bindingsFor, type Mode} from '../keymap.js';
 
 export interface HelpOverlayProps {
 	width: number;
+	mode: Mode;
 }
 
-export function HelpOverlay({width}: HelpOverlayProps) {
+export function HelpOverlay({width, mode}: HelpOverlayProps) {
+	const bindings = bindingsFor(mode);
 	const keyWidth = Math.max(...bindings.map(b => b.keys.join(', ').length)) + 2;
 	return (
 		// No border: with every key listed the help must still fit an 80x24 terminal.

@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import type {State} from '../model/state.js';
 import {visibleSamples} from '../model/state.js';
+import {timeLeftMs} from '../model/time-box.js';
 import {censusesSinceBaseline, type LeakVerdict} from '../model/verdict.js';
 import {Header} from './Header.js';
 import {VerdictLine} from './VerdictLine.js';
@@ -21,6 +22,10 @@ export interface ScreenProps {
 	verdict: LeakVerdict;
 	columns: number;
 	rows: number;
+	/** Local clock for the time box's countdown; the last sample's arrival without it. */
+	now?: number;
+	/** `leaktop replay`: where in the recording the view is, for the footer; live without it. */
+	replay?: string;
 }
 
 // Lines used by everything but the lower panel and the log lines: header 2, verdict 1,
@@ -30,7 +35,8 @@ const fixedLines = 13;
 const tallRows = 40;
 
 /** The whole screen for one frozen state; sizes come from the terminal, nothing else. */
-export function Screen({state, verdict, columns, rows}: ScreenProps) {
+export function Screen({state, verdict, columns, rows, now: clock, replay}: ScreenProps) {
+	const mode = replay === undefined ? 'live' : 'replay';
 	const width = Math.max(40, columns);
 	const samples = visibleSamples(state);
 	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4)));
@@ -38,7 +44,8 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	const latest = samples[samples.length - 1];
 	const capture = state.snapshots.capture;
 	const status =
-		state.connection === 'detaching'
+		replay ??
+		(state.connection === 'detaching'
 			? 'detaching...'
 			: capture && capture.phase === 'abandoning'
 				? 'abandoning snapshot...'
@@ -48,7 +55,7 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 					? 'GC running...'
 					: state.censusRunning
 						? 'census running...'
-						: undefined;
+						: undefined);
 	const now = state.lastSampleAt ?? 0;
 	const censuses = censusesSinceBaseline(state);
 	const chart = (lines: number) => <HeapChart samples={samples} width={width} height={Math.max(2, lines - 2)} />;
@@ -79,12 +86,19 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 	}
 	return (
 		<Box flexDirection="column" width={width}>
-			<Header target={state.target} connection={state.connection} uptime={latest?.uptime ?? null} paused={state.frozen !== null} width={width} />
+			<Header
+				target={state.target}
+				connection={state.connection}
+				uptime={latest?.uptime ?? null}
+				paused={state.frozen !== null}
+				timeLeftMs={state.timeBox && timeLeftMs(state.timeBox, clock ?? now)}
+				width={width}
+			/>
 			<VerdictLine verdict={verdict} width={width} />
 			{state.helpOpen ? (
 				// Help takes the whole body: with every key listed it is taller than the lower panel.
 				<Box marginTop={1}>
-					<HelpOverlay width={width} />
+					<HelpOverlay width={width} mode={mode} />
 				</Box>
 			) : (
 				<>
@@ -97,7 +111,7 @@ export function Screen({state, verdict, columns, rows}: ScreenProps) {
 					<EventLog entries={state.log.items} lines={logLines} width={width} />
 				</>
 			)}
-			<Footer width={width} status={status} />
+			<Footer width={width} status={status} mode={mode} />
 		</Box>
 	);
 }

@@ -42,7 +42,20 @@ describe('leaktop --headless', () => {
 		assert.ok(written.samples.length >= 2, `${written.samples.length} samples`);
 		written.samples.forEach((sample, i) => assertSample(sample, `samples[${i}]`));
 		assert.match(written.endReason ?? '', /duration/);
+		assert.equal(written.audit.counts.attach, 1);
+		assert.equal(written.audit.counts.detach, 1);
+		assert.deepEqual(written.audit.entries.slice(0, 2).map(e => e.action), ['attach', 'sampling-start']);
 		await assertServing();
+	});
+
+	test('the exit summary on stderr: duration, verdict, files written, actions on the target', async () => {
+		const report = join(dir, 'summary.json');
+		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server.port)]);
+		assertOk(result);
+		assert.match(result.stderr, new RegExp(`^leaktop: session: [34]s on pid ${server.pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server.port}; ended: detached \\(duration of 3s reached\\)$`, 'm'));
+		assert.match(result.stderr, /^leaktop: verdict: no leak: /m);
+		assert.match(result.stderr, /^leaktop: files: .*summary\.json$/m);
+		assert.match(result.stderr, /^leaktop: actions on the target: attach 1, sampling-start 1, profile-read \d+, census [12], detach 1, sampling-stop 1$/m);
 	});
 
 	test('--json streams one JSON sample per stdout line and nothing else', async () => {

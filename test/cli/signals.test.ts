@@ -40,7 +40,8 @@ describe('leaktop headless and signals', () => {
 				const streamed = result.stdout.split('\n').slice(0, -1);
 				assert.ok(streamed.length >= 2);
 				streamed.forEach((line, i) => assertSample(JSON.parse(line), `line ${i}`));
-				assert.match(lines(result.stderr).at(-1)!, /^leaktop: report written to .* \(\d+ samples\)$/);
+				assert.ok(lines(result.stderr).some(line => /^leaktop: report written to .* \(\d+ samples\)$/.test(line)), result.stderr);
+				assert.match(lines(result.stderr).at(-1)!, /^leaktop: actions on the target: attach 1, sampling-start 1, .*detach 1/, 'the exit summary ends it');
 				const written = readReport(report);
 				assert.equal(written.target?.pid, server.pid);
 				assert.ok(written.samples.length >= 2, `${written.samples.length} samples`);

@@ -13,6 +13,7 @@ import {assertEndsWithError, assertFailsWith, assertOk, type CliResult, lines, r
 import {cannotLimitMemoryReason, limitMemory} from '../helpers/cgroup.js';
 import {freePort} from '../helpers/fake-servers.js';
 import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {escapeRegExp} from '../helpers/text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-cli-snapshot-'));
 let outCount = 0;
@@ -33,7 +34,6 @@ after(async () => {
 	rmSync(dir, {recursive: true, force: true});
 });
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const size = String.raw`[\d.]+ [KMGT]?B`;
 const cost = String.raw`(\d+ ms|\d+s|\d+m \d\ds)`;
 const estimateLine = new RegExp(String.raw`^leaktop: heap snapshot estimate: pause about ${cost}, \+${size} target memory of (${size}) free, file about ${size} \(from heap size\)$`, 'm');

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {InspectorSession} from '../../src/inspector/session.js';
+import {formatBytes} from '../../src/model/format.js';
+import {assertFailsWith, assertOk, runCli} from '../helpers/cli.js';
 import {cliPath} from '../helpers/paths.js';
 import {httpGet, startTarget, type Target} from '../helpers/target.js';
 import {runInTerminal} from '../helpers/tmux.js';
 import {isAlive, waitFor} from '../helpers/wait.js';
+import {escapeRegExp} from '../helpers/text.js';
 
 let target: Target;
 before(async () => {
@@ -12,6 +19,7 @@ before(async () => {
 after(async () => {
 	await target.kill();
 });
+
 
 function assertTerminalRestored(stty: string): void {
 	// Ink puts the terminal in raw mode; after exit it must be cooked again.
@@ -64,6 +72,52 @@ test('l runs a census, tab shows allocations, resources then listeners, b sets t
 	}
 });
 
+test('--duration: the header counts down and at the end leaktop detaches safely by itself, exit 0', async () => {
+	const started = Date.now();
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port), '--duration', '4s']);
+	try {
+		await term.waitForScreen(/ends in 0:0[1-4][\s\S]*time box: leaktop detaches at \d\d:\d\d:\d\d, after 4s/);
+		const pid = await term.pid();
+		assert.equal(await term.exitCode(15_000), 0);
+		assert.ok(Date.now() - started >= 4000, 'not before the time box ended');
+		assert.equal(isAlive(pid), false);
+		assertTerminalRestored(await term.sttyAfter());
+		assert.match(await httpGet(target.httpPort!, '/'), /^ok \d+/);
+		const fresh = await InspectorSession.connect(target.webSocketUrl);
+		try {
+			await assert.rejects(fresh.send('HeapProfiler.getSamplingProfile'), 'sampling stopped on the way out');
+		} finally {
+			await fresh.close();
+		}
+	} finally {
+		await term.close();
+	}
+});
+
+test('+ extends the time box by 5 minutes, logged; without one it says how to set one', async () => {
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port), '--duration', '10m']);
+	try {
+		await term.waitForScreen(/ends in 9:5\d/);
+		await term.keys('+');
+		await term.waitForScreen(/ends in 14:5\d[\s\S]*time box extended by 5m 00s: leaktop detaches at/);
+		await term.keys('q');
+		assert.equal(await term.exitCode(5000), 0);
+	} finally {
+		await term.close();
+	}
+	const untimed = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
+	try {
+		await untimed.waitForScreen(/heapUsed\s+\d/);
+		assert.doesNotMatch(await untimed.screen(), /ends in/);
+		await untimed.keys('+');
+		await untimed.waitForScreen(/no time box to extend: start leaktop with --duration 15m/);
+		await untimed.keys('q');
+		assert.equal(await untimed.exitCode(5000), 0);
+	} finally {
+		await untimed.close();
+	}
+});
+
 test('redraws on resize', async () => {
 	const term = await runInTerminal([process.execPath, cliPath, '--port', String(target.port)]);
 	try {
@@ -106,5 +160,40 @@ test('a target that exits mid-session: clear message, non-zero exit, terminal re
 	} finally {
 		await term.close();
 		await short.kill();
+	}
+});
+
+test('leaktop replay on a recording: the same numbers, left/right move through time, space plays, q exits', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'leaktop-replay-'));
+	try {
+		const recording = join(dir, 'session.ndjson');
+		const report = join(dir, 'report.json');
+		assertOk(await runCli(['--headless', '--duration', '5s', '--port', String(target.port), '--record', recording, '--report', report]));
+		const samples = (JSON.parse(readFileSync(report, 'utf8')) as {samples: Array<{heapUsed: number}>}).samples;
+		const term = await runInTerminal([process.execPath, cliPath, 'replay', recording]);
+		try {
+			const end = await term.waitForScreen(/replay [45]s \/ [45]s/);
+			assert.match(end, new RegExp(`heapUsed +${escapeRegExp(formatBytes(samples.at(-1)!.heapUsed))} `), 'the last recorded heapUsed');
+			assert.match(end, /● closed/);
+			assert.match(end, /left -10s +right \+10s +space play/);
+			await term.keys('Left');
+			const start = await term.waitForScreen(/replay 0s \/ [45]s/);
+			assert.doesNotMatch(start, /heapUsed +\d/, 'before the first sample');
+			await term.keys('Right');
+			await term.waitForScreen(/replay [45]s \/ [45]s/);
+			await term.keys('Left');
+			await term.waitForScreen(/replay 0s \/ [45]s/);
+			await term.keys('Space');
+			await term.waitForScreen(/replay [45]s \/ [45]s(?! playing)/);
+			await term.keys('Tab');
+			await term.waitForScreen(/live allocations/);
+			await term.keys('q');
+			assert.equal(await term.exitCode(5000), 0);
+		} finally {
+			await term.close();
+		}
+		assertFailsWith(await runCli(['replay', recording]), 'leaktop replay needs a terminal');
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
 	}
 });

@@ -164,6 +164,7 @@ export interface ReportShape {
 	target: {pid: number; nodeVersion: string; title: string; argv: string[]} | null;
 	endReason: string | null;
 	samples: unknown[];
+	audit: {counts: Record<string, number>; entries: Array<{t: number; action: string; detail: string}>};
 }
 
 export function readReport(path: string): ReportShape {

@@ -4,7 +4,7 @@ import {render} from 'ink-testing-library';
 import stringWidth from 'string-width';
 import {Screen} from '../../src/views/Screen.js';
 import {initialState, reduce, type Event, type State} from '../../src/model/state.js';
-import {bindings} from '../../src/keymap.js';
+import {bindingsFor} from '../../src/keymap.js';
 import {computeVerdict} from '../../src/model/verdict.js';
 import {sample, target} from '../model/samples.js';
 
@@ -37,7 +37,7 @@ test('fits 80x24 and shows target, every series, the chart and the keys', () => 
 	assert.match(text, /heapUsed over the last 1m 59s/);
 	assert.match(text, /-1m 59s.*now/);
 	assert.match(text, /[▁▂▃▄▅▆▇█]{10}/);
-	for (const b of bindings.filter(b => b.inFooter)) assert.match(text, new RegExp(`${b.keys[0]!.replace('?', '\\?')} +${b.label}`));
+	for (const b of bindingsFor('live').filter(b => b.inFooter)) assert.match(text, new RegExp(`${b.keys[0]!.replace('?', '\\?')} +${b.label}`));
 });
 
 test('the chart axis labels tell neighbouring rows apart on a small range', () => {
@@ -61,7 +61,7 @@ test('pause, GC, help and a closed connection show in the frame', () => {
 	assert.match(frame(stateWith(5, [{type: 'toggle-pause', t: 9}])), /PAUSED/);
 	assert.match(frame(stateWith(5, [{type: 'gc-started', t: 9}])), /GC running/);
 	const help = frame(stateWith(5, [{type: 'toggle-help'}]));
-	for (const b of bindings) assert.ok(help.includes(b.help), b.help);
+	for (const b of bindingsFor('live')) assert.ok(help.includes(b.help), b.help);
 	const closed = frame(stateWith(5, [{type: 'closed', t: 9, reason: 'connection to the target closed'}]));
 	assert.match(closed, /● closed/);
 	assert.match(closed, /connection to the target closed/);
@@ -100,4 +100,19 @@ test('the verdict line, resources and listeners panels', () => {
 	assert.match(tall, /active resources/);
 	assert.match(tall, /allocation sampling is off/);
 	assert.match(tall, /OrderBus\.update/);
+});
+
+test('a time box counts down in the header, yellow in its last minute', () => {
+	const state = stateWith(30, [{type: 'time-box-started', t: 0, limitMs: 15 * 60_000}]);
+	const at = (now: number) => {
+		const {lastFrame, unmount} = render(<Screen state={state} verdict={computeVerdict(state)} columns={80} rows={23} now={now} />);
+		const text = lastFrame() ?? '';
+		unmount();
+		return text;
+	};
+	const early = at(28_000);
+	assert.match(early.split('\n')[0]!, /ends in 14:32 +● connected$/);
+	assert.ok(early.split('\n').every(line => stringWidth(line) <= 80));
+	assert.match(at(14 * 60_000 + 30_000), /ends in 0:30/);
+	assert.doesNotMatch(frame(stateWith(30)), /ends in/, 'no time box, no countdown');
 });

@@ -1,0 +1,49 @@
+/**
+ * The audit trail: every action leaktop takes on the target, with a timestamp, for the event
+ * log, the recording, the report and the exit summary. Reads that change nothing in the target
+ * (the memory sample every tick) are not actions; a profile read is, because V8 collects garbage
+ * before it answers. Pure: no I/O.
+ */
+import type {Event} from './state.js';
+
+export const auditActions = ['attach', 'sampling-start', 'profile-read', 'gc', 'census', 'snapshot', 'near-limit', 'detach', 'sampling-stop'] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditEntry {
+	/** Local clock, epoch ms. */
+	t: number;
+	action: AuditAction;
+	detail: string;
+}
+
+export type AuditCounts = Record<AuditAction, number>;
+
+export function emptyAuditCounts(): AuditCounts {
+	return Object.fromEntries(auditActions.map(action => [action, 0])) as AuditCounts;
+}
+
+/** The audit entry an event stands for, if it is an action on the target. */
+export function auditEntryOf(event: Event): AuditEntry | null {
+	switch (event.type) {
+		case 'attached':
+			return {t: event.t, action: 'attach', detail: `pid ${event.target.pid} at ${event.target.address}`};
+		case 'sampling-started':
+			return {t: event.t, action: 'sampling-start', detail: event.intervalBytes === null ? 'shared with another inspector client' : `HeapProfiler.startSampling, interval ${event.intervalBytes} bytes`};
+		case 'sampling-stopped':
+			return {t: event.t, action: 'sampling-stop', detail: event.reason};
+		case 'allocations':
+			return {t: event.t, action: 'profile-read', detail: `HeapProfiler.getSamplingProfile in ${Math.round(event.durationMs)} ms`};
+		case 'gc-started':
+			return {t: event.t, action: 'gc', detail: 'HeapProfiler.collectGarbage'};
+		case 'census-started':
+			return {t: event.t, action: 'census', detail: 'Runtime.queryObjects on EventEmitter and EventTarget'};
+		case 'snapshot-started':
+			return {t: event.t, action: 'snapshot', detail: `HeapProfiler.takeHeapSnapshot to ${event.path}`};
+		case 'near-limit-armed':
+			return {t: event.t, action: 'near-limit', detail: `v8.setHeapSnapshotNearHeapLimit(1): ${event.where}`};
+		case 'detaching':
+			return {t: event.t, action: 'detach', detail: event.reason};
+		default:
+			return null;
+	}
+}
