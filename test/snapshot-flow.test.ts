@@ -1,27 +1,17 @@
 /** The snapshot flow's outcomes, against a real target. */
 import assert from 'node:assert/strict';
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {after, before, test} from 'node:test';
+import {readdirSync} from 'node:fs';
+import {test} from 'node:test';
 import {attachTarget} from '../src/commands/attach.js';
 import {takeSnapshot} from '../src/snapshot-flow.js';
 import type {Event} from '../src/model/state.js';
-import {startTarget, type Target} from './helpers/target.js';
+import {fixtureForFile, tempDirForFile} from './helpers/target.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-snapshot-flow-'));
-let server: Target;
-
-before(async () => {
-	server = await startTarget('server');
-});
-after(async () => {
-	await server?.kill();
-	rmSync(dir, {recursive: true, force: true});
-});
+const dir = tempDirForFile('leaktop-snapshot-flow-');
+const server = fixtureForFile('server');
 
 test('abandoned before the capture starts: says the target was not paused, writes nothing', async () => {
-	const {monitor, store} = await attachTarget({kind: 'address', address: {host: '127.0.0.1', port: server.port}}, {historySize: 10, monitor: {intervalMs: 1000}});
+	const {monitor, store} = await attachTarget({kind: 'address', address: {host: '127.0.0.1', port: server().port}}, {historySize: 10, monitor: {intervalMs: 1000}});
 	try {
 		const events: Event[] = [];
 		const abandon = new AbortController();

@@ -3,39 +3,31 @@ import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import {assertEndsWithError, assertFailsWith, assertOk, assertSample, exitOf, isRunning, lines, readReport, runCli, spawnCli, within} from '../helpers/cli.js';
 import {waitForOutput} from '../helpers/processes.js';
-import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {fixtureForFile, httpGet, startTarget, tempDirForFile} from '../helpers/target.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-cli-headless-'));
-let server: Target;
-
-before(async () => {
-	server = await startTarget('server');
-});
-after(async () => {
-	await server?.kill();
-	rmSync(dir, {recursive: true, force: true});
-});
+const dir = tempDirForFile('leaktop-cli-headless-');
+const server = fixtureForFile('server');
 
 async function assertServing(): Promise<void> {
-	assert.ok(isRunning(server.pid), 'the target process is gone');
-	assert.equal(await httpGet(server.httpPort!, '/'), `ok ${server.pid}`);
+	assert.ok(isRunning(server().pid), 'the target process is gone');
+	assert.equal(await httpGet(server().httpPort!, '/'), `ok ${server().pid}`);
 }
 
 describe('leaktop --headless', () => {
 	test('--duration 3s --report: exit 0, a report with the target and its samples, mode 0600', async () => {
 		const report = join(dir, 'report.json');
-		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server.port)]);
+		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server().port)]);
 		assertOk(result);
 		assert.equal(result.stdout, '', 'headless without --json prints nothing on stdout');
-		assert.match(result.stderr, new RegExp(`^leaktop: attached to pid ${server.pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server.port}`, 'm'));
+		assert.match(result.stderr, new RegExp(`^leaktop: attached to pid ${server().pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server().port}`, 'm'));
 		assert.match(result.stderr, /^leaktop: report written to .*report\.json \(\d+ samples\)$/m);
 		assert.equal(statSync(report).mode & 0o777, 0o600);
 		const written = readReport(report);
 		assert.ok(written.target, 'report has no target');
-		assert.equal(written.target.pid, server.pid);
+		assert.equal(written.target.pid, server().pid);
 		assert.equal(written.target.nodeVersion, process.version);
 		assert.equal(typeof written.target.title, 'string');
 		assert.ok(written.target.title.length > 0);
@@ -50,16 +42,16 @@ describe('leaktop --headless', () => {
 
 	test('the exit summary on stderr: duration, verdict, files written, actions on the target', async () => {
 		const report = join(dir, 'summary.json');
-		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server.port)]);
+		const result = await runCli(['--headless', '--duration', '3s', '--report', report, '--port', String(server().port)]);
 		assertOk(result);
-		assert.match(result.stderr, new RegExp(`^leaktop: session: [34]s on pid ${server.pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server.port}; ended: detached \\(duration of 3s reached\\)$`, 'm'));
+		assert.match(result.stderr, new RegExp(`^leaktop: session: [34]s on pid ${server().pid} \\(node v[\\d.]+\\) at 127\\.0\\.0\\.1:${server().port}; ended: detached \\(duration of 3s reached\\)$`, 'm'));
 		assert.match(result.stderr, /^leaktop: verdict: no leak: /m);
 		assert.match(result.stderr, /^leaktop: files: .*summary\.json$/m);
 		assert.match(result.stderr, /^leaktop: actions on the target: attach 1, sampling-start 1, profile-read \d+, census [12], detach 1, sampling-stop 1$/m);
 	});
 
 	test('--json streams one JSON sample per stdout line and nothing else', async () => {
-		const result = await runCli(['--json', '--duration', '3s', '--port', String(server.port)]);
+		const result = await runCli(['--json', '--duration', '3s', '--port', String(server().port)]);
 		assertOk(result);
 		assert.ok(result.stdout.endsWith('\n'), 'stdout does not end with a newline');
 		const stdoutLines = result.stdout.split('\n').slice(0, -1);
@@ -101,7 +93,7 @@ describe('leaktop --headless', () => {
 
 	test('a report path that cannot be written: exit 2 before attaching, one line "cannot write the report to ..."', async () => {
 		for (const path of [join(dir, 'no-such-dir', 'report.json'), '/proc/leaktop-report.json']) {
-			const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', path, '--port', String(server.port)]);
+			const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', path, '--port', String(server().port)]);
 			const message = assertFailsWith(result, 'cannot write the report');
 			assert.ok(message.startsWith(`cannot write the report to ${path}: `), message);
 			assert.ok(!existsSync(path));
@@ -110,14 +102,14 @@ describe('leaktop --headless', () => {
 	});
 
 	test('a full disk is said in words', {skip: existsSync('/dev/full') ? false : 'no /dev/full'}, async () => {
-		const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', '/dev/full', '--port', String(server.port)]);
+		const result = await runCli(['--headless', '--duration', '1s', '--interval', '250ms', '--report', '/dev/full', '--port', String(server().port)]);
 		const message = assertEndsWithError(result, 'cannot write the report');
 		assert.equal(message, 'cannot write the report to /dev/full: no space left on device');
 		await assertServing();
 	});
 
 	test('--json with stdout closed early detaches cleanly', async () => {
-		const cli = spawnCli(['--json', '--interval', '200ms', '--port', String(server.port)]);
+		const cli = spawnCli(['--json', '--interval', '200ms', '--port', String(server().port)]);
 		try {
 			await waitForOutput(cli, 'stdout', /"heapUsed"/);
 			cli.child.stdout!.destroy();

@@ -1,32 +1,23 @@
 /** `--record` and `leaktop report FILE`: a recorded session gives the report the live one gave. */
 import assert from 'node:assert/strict';
-import {mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, statSync, truncateSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {assertEndsWithError, assertFailsWith, assertOk, exitOf, runCli, spawnCli} from '../helpers/cli.js';
 import {waitForOutput} from '../helpers/processes.js';
-import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {fixtureForFile, httpGet, tempDirForFile} from '../helpers/target.js';
 import {waitFor} from '../helpers/wait.js';
 import type {Event} from '../../src/model/state.js';
 import type {RecordingHeader} from '../../src/model/recording.js';
 import {defaultVerdictOptions} from '../../src/model/verdict.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-cli-record-'));
-let server: Target;
-
-before(async () => {
-	server = await startTarget('server');
-});
-after(async () => {
-	await server?.kill();
-	rmSync(dir, {recursive: true, force: true});
-});
+const dir = tempDirForFile('leaktop-cli-record-');
+const server = fixtureForFile('server');
 
 test('a headless run with --record and --report: leaktop report on the recording gives the same report', async () => {
 	const recording = join(dir, 'session.ndjson');
 	const live = join(dir, 'live.json');
-	assertOk(await runCli(['--headless', '--duration', '4s', '--port', String(server.port), '--record', recording, '--report', live]));
+	assertOk(await runCli(['--headless', '--duration', '4s', '--port', String(server().port), '--record', recording, '--report', live]));
 	assert.equal(statSync(recording).mode & 0o777, 0o600);
 	const recorded = readFileSync(recording, 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
 	assert.equal((recorded[0]!.header as RecordingHeader).format, 'leaktop-recording');
@@ -46,7 +37,7 @@ test('a headless run with --record and --report: leaktop report on the recording
 
 test('a recording of a killed leaktop still reports, and says its last line was cut', async () => {
 	const recording = join(dir, 'killed.ndjson');
-	const run = spawnCli(['--headless', '--port', String(server.port), '--record', recording]);
+	const run = spawnCli(['--headless', '--port', String(server().port), '--record', recording]);
 	await waitForOutput(run, 'stderr', /attached to pid/);
 	await waitFor(() => readFileSync(recording, 'utf8').split('"type":"sample"').length > 3, {what: 'three recorded samples'});
 	run.child.kill('SIGKILL');
@@ -59,7 +50,7 @@ test('a recording of a killed leaktop still reports, and says its last line was 
 	const report = JSON.parse(offline.stdout) as {samples: unknown[]; endReason: string | null};
 	assert.ok(report.samples.length >= 2);
 	assert.equal(report.endReason, null, 'no end was recorded');
-	assert.match(await httpGet(server.httpPort!, '/'), /^ok \d+/);
+	assert.match(await httpGet(server().httpPort!, '/'), /^ok \d+/);
 });
 
 test('--fail-on-growth on a recording: exit 1 on a leak, 0 without; the threshold can be changed offline', async () => {
@@ -86,7 +77,7 @@ test('bad input: one line and exit 2, for the file, its content and the argument
 	const corrupt = join(dir, 'corrupt.heapsnapshot');
 	writeFileSync(corrupt, '{"snapshot": {"meta": {}}}\n');
 	assertFailsWith(await runCli(['report', corrupt]), /corrupt\.heapsnapshot: not a leaktop recording: the first line is not its header$/);
-	const full = await runCli(['--headless', '--duration', '2s', '--port', String(server.port), '--record', '/dev/full']);
+	const full = await runCli(['--headless', '--duration', '2s', '--port', String(server().port), '--record', '/dev/full']);
 	assertEndsWithError(full, /^leaktop: the recording stopped: cannot write to \/dev\/full: no space left on device$/);
-	assert.match(await httpGet(server.httpPort!, '/'), /^ok \d+/);
+	assert.match(await httpGet(server().httpPort!, '/'), /^ok \d+/);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {InspectorSession} from '../../src/inspector/session.js';
@@ -193,6 +193,19 @@ test('leaktop replay on a recording: the same numbers, left/right move through t
 			await term.close();
 		}
 		assertFailsWith(await runCli(['replay', recording]), 'leaktop replay needs a terminal');
+
+		// A killed leaktop leaves its last line cut: the replay opens on what came before it.
+		const cut = join(dir, 'cut.ndjson');
+		const text = readFileSync(recording, 'utf8');
+		writeFileSync(cut, text.slice(0, text.lastIndexOf('\n', text.length - 2) + 20));
+		const killed = await runInTerminal([process.execPath, cliPath, 'replay', cut]);
+		try {
+			await killed.waitForScreen(/heapUsed +\d[\s\S]*replay \d+s \/ \d+s/);
+			await killed.keys('q');
+			assert.equal(await killed.exitCode(5000), 0);
+		} finally {
+			await killed.close();
+		}
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}

@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, before} from 'node:test';
 import {fixturePath} from './paths.js';
 import {type Spawned, track, waitForOutput} from './processes.js';
 
@@ -32,4 +36,29 @@ export async function startTarget(name: string, {args = [], nodeArgs = [], waitR
 export async function httpGet(port: number, path: string): Promise<string> {
 	const response = await fetch(`http://127.0.0.1:${port}${path}`);
 	return response.text();
+}
+
+/**
+ * The fixture `name` for the tests of one file: started before them, killed after them (by
+ * pid). Read it inside a test: `server().port`.
+ */
+export function fixtureForFile(name: string, options: TargetOptions = {}): () => Target {
+	let target: Target | undefined;
+	before(async () => {
+		target = await startTarget(name, options);
+	});
+	after(async () => {
+		await target?.kill();
+	});
+	return () => {
+		if (!target) throw new Error(`the ${name} fixture is not running (is this called outside a test?)`);
+		return target;
+	};
+}
+
+/** A temporary directory for the tests of one file, removed after them. */
+export function tempDirForFile(prefix: string): string {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	after(() => rmSync(dir, {recursive: true, force: true}));
+	return dir;
 }
