@@ -55,6 +55,11 @@ const help = `
 	  --fail-on-growth [RATE]
 	                     exit 1 when the verdict is a leak, 0 when not (RATE sets --threshold)
 
+	Connection
+	  --no-reconnect     exit when the connection drops; by default leaktop keeps the history and
+	                     tries again (backoff up to 15 s) for 5 minutes, and tells a restarted
+	                     target (new pid or start time) from a dropped port-forward
+
 	Heap snapshots (s in the TUI, or leaktop snapshot)
 	  --out DIR          where snapshots are written (default: the current directory)
 	  --yes              take a snapshot even when the risk check says it may stall the
@@ -108,6 +113,7 @@ const flagSpec = {
 	threshold: {type: 'string', default: defaultThreshold},
 	failOnGrowth: {type: 'string'},
 	record: {type: 'string'},
+	reconnect: {type: 'boolean', default: true},
 	scenario: {type: 'string', default: 'all'},
 	out: {type: 'string', default: '.'},
 	yes: {type: 'boolean', default: false},
@@ -225,6 +231,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		census: flags.census ?? 'on',
 		heapProfilePath: flags.heapProfile,
 		recordPath: flags.record,
+		reconnect: flags.reconnect,
 		samplingIntervalBytes,
 		leaktopVersion: cli.pkg.version ?? '0.0.0',
 		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},

@@ -32,8 +32,11 @@ export async function runHeadless({monitor, signal, durationMs, beforeStop, fina
 		}
 		if (!monitor.endedByTarget) await beforeStop?.();
 		const byTarget = monitor.endedByTarget;
+		// A run that ends while the connection is down has no data from its end: not a clean run.
+		const unreachable = monitor.reconnecting;
 		await monitor.stop(reason);
 		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};
+		if (unreachable) return {exitCode: exitCodes.error, message: `the run ended (${reason}) while the target could not be reached: its last minutes are missing`};
 		return {exitCode: exitCodes.ok};
 	} finally {
 		clearTimeout(timer);

@@ -28,6 +28,8 @@ export interface WatchConfig {
 	heapProfilePath: string | undefined;
 	/** `--record`: every event, as NDJSON, written as the session goes. */
 	recordPath: string | undefined;
+	/** Try again when the connection drops (`--no-reconnect`: end the session instead). */
+	reconnect: boolean;
 	/** Allocation sampling interval in bytes; null turns sampling off. */
 	samplingIntervalBytes: number | null;
 	/** Automatic listener censuses: `on` while the target is quiet, `always`, or `off` (only when `l` asks). */
@@ -81,7 +83,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	let attached = false;
 	const {monitor, store} = await attachTarget(config.target, {
 		historySize: historySize(config),
-		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, ...censusCadence(config)},
+		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, reconnect: config.reconnect, ...censusCadence(config)},
 		onEvent(event) {
 			const line = config.json ? sampleLine(event) : undefined;
 			if (line) context.writeStdout(line);

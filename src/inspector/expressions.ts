@@ -40,6 +40,7 @@ export const factsExpression = `(() => {
 		hostname: (() => { try { return load('os').hostname(); } catch { return null; } })(),
 		heapSizeLimit,
 		constrainedMemory: typeof constrained === 'number' ? constrained : null,
+		startedAt: Date.now() - process.uptime() * 1000,
 	};
 })()`;
 

@@ -5,11 +5,12 @@ import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
 import {censusObjectGroup, takeListenerCensus} from './census.js';
-import {censusDelayMs, type LoopReading, loopUtilization, maxAutoCensusUtilization} from '../model/cadence.js';
+import {censusDelayMs, type LoopReading, loopUtilization, maxAutoCensusUtilization, reconnectDelayMs} from '../model/cadence.js';
+import {formatDuration} from '../model/format.js';
 import {parseFacts, parseSample} from './target-facts.js';
 import {AllocationSampler} from './sampling.js';
 import type {SamplingProfile} from '../model/allocations.js';
-import type {MemorySample} from '../model/types.js';
+import type {MemorySample, TargetInfo} from '../model/types.js';
 import {type CapturedSnapshot, captureSnapshot, type CaptureOptions} from './snapshot.js';
 import {readHeadroom} from './headroom.js';
 import type {Headroom} from '../model/snapshot-risk.js';
@@ -34,6 +35,12 @@ export interface MonitorOptions {
 	autoCensusWhen?: 'quiet' | 'always';
 	/** Allocation sampling interval in bytes (V8's `samplingInterval`); null leaves sampling off. */
 	samplingIntervalBytes?: number | null;
+	/**
+	 * When the connection drops (a port-forward dying, the target restarting), keep the session
+	 * and try again with backoff for `reconnectForMs`; false ends the session at once.
+	 */
+	reconnect?: boolean;
+	reconnectForMs?: number;
 	onEvent: (event: Event) => void;
 }
 
@@ -54,13 +61,57 @@ function addressOfUrl(url: string): string {
 	}
 }
 
+/** A process that started more than this apart from the one before is another process. */
+const restartToleranceMs = 2000;
+
+interface Opened {
+	session: InspectorSession;
+	facts: TargetInfo;
+}
+
+/**
+ * Connects to the endpoint, checks that it is Node and reads its facts. On a reconnect a URL's
+ * target id may have changed (a restarted process gets a new one): its host and port are asked
+ * for their Node target then.
+ */
+async function openSession(endpoint: Endpoint, again = false): Promise<Opened> {
+	let webSocketUrl: string;
+	let where: string;
+	if (endpoint.kind === 'url') {
+		where = addressOfUrl(endpoint.url);
+		webSocketUrl = endpoint.url;
+		if (again) {
+			const {hostname, port} = new URL(endpoint.url);
+			webSocketUrl = (await resolveNodeTarget({host: hostname, port: Number(port)})).webSocketDebuggerUrl;
+		}
+	} else {
+		webSocketUrl = (await resolveNodeTarget(endpoint.address)).webSocketDebuggerUrl;
+		where = formatAddress(endpoint.address);
+	}
+	const session = await InspectorSession.connect(webSocketUrl);
+	try {
+		await assertNode(session, where);
+		await session.sendNode('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
+		const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
+		return {session, facts};
+	} catch (error) {
+		await session.close();
+		throw error;
+	}
+}
+
 /**
  * The attached session: polls memory at the interval, runs commands, and owns the one safe
  * detach. Both the TUI and the headless runner drive this same object.
  */
 export class Monitor {
-	readonly #session: InspectorSession;
+	#session: InspectorSession;
+	readonly #endpoint: Endpoint;
+	/** The target's facts as last read: a reconnect compares them to tell a restart. */
+	#target: TargetInfo;
 	readonly #options: Required<MonitorOptions>;
+	#reconnecting = false;
+	#reconnectTimer: NodeJS.Timeout | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#lagTimer: NodeJS.Timeout | undefined;
 	#inFlight: Promise<void> = Promise.resolve();
@@ -69,7 +120,7 @@ export class Monitor {
 	/** Resolves with the reason once the session has ended, whichever side ended it. */
 	readonly done: Promise<string>;
 	#endedByTarget = false;
-	readonly #unsubscribeExit: () => void;
+	#unsubscribeExit: () => void = () => undefined;
 	#censusTimer: NodeJS.Timeout | undefined;
 	#censusRunning: Promise<void> | undefined;
 	#censusesDone = 0;
@@ -77,67 +128,124 @@ export class Monitor {
 	#loopReadings: LoopReading[] = [];
 	#samplesSeen = 0;
 	#censusPaused = false;
-	readonly #sampler: AllocationSampler | undefined;
+	#sampler: AllocationSampler | undefined;
 	/** The heap snapshot being taken, so that detaching can abandon it and remove its partial file. */
 	#capture: {promise: Promise<CapturedSnapshot>; abort: AbortController} | undefined;
 
-	private constructor(session: InspectorSession, options: MonitorOptions) {
+	private constructor({session, facts}: Opened, endpoint: Endpoint, options: MonitorOptions) {
 		this.#session = session;
-		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen: 'quiet', samplingIntervalBytes: null, ...options};
-		const {samplingIntervalBytes} = this.#options;
-		if (samplingIntervalBytes !== null) this.#sampler = new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
+		this.#endpoint = endpoint;
+		this.#target = facts;
+		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen: 'quiet', samplingIntervalBytes: null, reconnect: false, reconnectForMs: 300_000, ...options};
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
-		session.onClose(reason => this.#targetGone(reason));
+		this.#adopt(session);
+	}
+
+	/** Makes `session` the one every call goes through, with its sampler and its close handlers. */
+	#adopt(session: InspectorSession): void {
+		this.#session = session;
+		const {samplingIntervalBytes} = this.#options;
+		this.#sampler = samplingIntervalBytes === null ? undefined : new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
+		session.onClose(reason => {
+			if (session === this.#session) this.#lost(reason);
+		});
 		// A Node process that ends while a client is attached waits, frozen, for the client to
 		// leave ("Waiting for the debugger to disconnect..."): let it go at once.
 		this.#unsubscribeExit = session.on('NodeRuntime.waitingForDisconnect', () => {
-			this.#targetGone('the process exited');
+			this.#lost('the process exited');
 			void session.close();
 		});
+	}
+
+	/** Starts the polling, sampling and census of the adopted session. */
+	async #begin(): Promise<void> {
+		this.#loopReadings = [];
+		this.#samplesSeen = 0;
+		await this.#sampler?.start();
+		this.#tick();
+		if (this.#options.firstCensusDelayMs !== null) this.#scheduleCensus(this.#options.firstCensusDelayMs);
+	}
+
+	/** The connection is gone: try again if asked to, else the session ends. */
+	#lost(reason: string): void {
+		if (this.#stopping || this.#endedByTarget || this.#reconnecting) return;
+		this.#clearTimers();
+		this.#sampler?.halt();
+		this.#unsubscribeExit();
+		if (this.#options.reconnect) this.#reconnect(reason);
+		else this.#targetGone(reason);
 	}
 
 	#targetGone(reason: string): void {
 		if (this.#stopping || this.#endedByTarget) return;
 		this.#endedByTarget = true;
-		this.#clearTimers();
-		this.#sampler?.halt();
-		this.#unsubscribeExit();
+		this.#reconnecting = false;
 		this.#emit({type: 'closed', t: Date.now(), reason});
 		this.#resolveDone(reason);
 	}
 
+	/** Tries the endpoint with backoff until it answers, or until `reconnectForMs` has passed. */
+	#reconnect(reason: string): void {
+		this.#reconnecting = true;
+		const lostAt = Date.now();
+		this.#emit({type: 'connection-lost', t: lostAt, reason});
+		let attempt = 0;
+		const next = () => {
+			this.#reconnectTimer = setTimeout(async () => {
+				if (this.#stopping) return;
+				attempt++;
+				this.#emit({type: 'reconnecting', t: Date.now(), attempt});
+				let opened: Opened;
+				try {
+					opened = await openSession(this.#endpoint, true);
+				} catch {
+					if (this.#stopping) return;
+					if (Date.now() - lostAt < this.#options.reconnectForMs) return next();
+					return this.#targetGone(`${reason}; no answer for ${formatDuration(Date.now() - lostAt)} (${attempt} attempts)`);
+				}
+				if (this.#stopping) return void opened.session.close();
+				this.#resume(opened, lostAt);
+			}, reconnectDelayMs(attempt + 1));
+		};
+		next();
+	}
+
+	#resume({session, facts}: Opened, lostAt: number): void {
+		const previous = this.#target;
+		const restarted = facts.pid !== previous.pid || (facts.startedAt !== undefined && previous.startedAt !== undefined && Math.abs(facts.startedAt - previous.startedAt) > restartToleranceMs);
+		this.#target = facts;
+		this.#reconnecting = false;
+		this.#adopt(session);
+		const t = Date.now();
+		this.#emit(restarted ? {type: 'target-restarted', t, target: facts, previousPid: previous.pid} : {type: 'reconnected', t, downMs: t - lostAt});
+		this.#begin().catch((error: unknown) => {
+			if (!session.closed) this.#emit({type: 'log', t: Date.now(), level: 'warn', text: `after reconnecting: ${describeError(error)}`});
+		});
+	}
+
 	/** Connects, checks that the target is Node, reads its facts, and starts sampling. */
 	static async attach(endpoint: Endpoint, options: MonitorOptions): Promise<Monitor> {
-		let webSocketUrl: string;
-		let where: string;
-		if (endpoint.kind === 'url') {
-			webSocketUrl = endpoint.url;
-			where = addressOfUrl(endpoint.url);
-		} else {
-			webSocketUrl = (await resolveNodeTarget(endpoint.address)).webSocketDebuggerUrl;
-			where = formatAddress(endpoint.address);
-		}
-		const session = await InspectorSession.connect(webSocketUrl);
+		const opened = await openSession(endpoint);
 		try {
-			await assertNode(session, where);
-			await session.sendNode('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
-			const facts = parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), where, webSocketUrl);
-			const monitor = new Monitor(session, options);
-			monitor.#emit({type: 'attached', target: facts, t: Date.now()});
-			await monitor.#sampler?.start();
-			monitor.#tick();
-			if (monitor.#options.firstCensusDelayMs !== null) monitor.#scheduleCensus(monitor.#options.firstCensusDelayMs);
+			const monitor = new Monitor(opened, endpoint, options);
+			monitor.#emit({type: 'attached', target: opened.facts, t: Date.now()});
+			await monitor.#begin();
 			return monitor;
 		} catch (error) {
-			await session.close();
+			await opened.session.close();
 			throw error;
 		}
 	}
 
 	get endedByTarget(): boolean {
 		return this.#endedByTarget;
+	}
+
+	/** The connection dropped and leaktop is trying to get it back. */
+	get reconnecting(): boolean {
+		return this.#reconnecting;
 	}
 
 	#emit(event: Event): void {
@@ -148,6 +256,7 @@ export class Monitor {
 		clearTimeout(this.#timer);
 		clearTimeout(this.#lagTimer);
 		clearTimeout(this.#censusTimer);
+		clearTimeout(this.#reconnectTimer);
 		this.#timer = undefined;
 		this.#lagTimer = undefined;
 		this.#censusTimer = undefined;
@@ -203,22 +312,23 @@ export class Monitor {
 	 * first, so heapUsed right after it is an exact floor for the growth statistics.
 	 */
 	census(): Promise<void> {
-		if (this.#session.closed || this.#stopping) return Promise.resolve();
+		const session = this.#session;
+		if (session.closed || this.#stopping) return Promise.resolve();
 		this.#censusRunning ??= (async () => {
 			this.#emit({type: 'census-started', t: Date.now()});
 			let durationMs = 0;
 			try {
-				const census = await takeListenerCensus(this.#session);
+				const census = await takeListenerCensus(session);
 				durationMs = census.durationMs;
 				this.#emit({type: 'census', census});
-				const usage = await this.#session.send('Runtime.getHeapUsage');
+				const usage = await session.send('Runtime.getHeapUsage');
 				this.#emit({type: 'heap-floor', t: Date.now(), heapUsed: usage.usedSize});
 			} catch (error) {
-				if (this.#session.closed || this.#stopping) return;
+				if (session.closed || this.#stopping) return;
 				this.#emit({type: 'census-failed', t: Date.now(), message: describeError(error)});
 			} finally {
 				this.#censusRunning = undefined;
-				if (!this.#session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
+				if (session === this.#session && !session.closed && !this.#stopping && this.#options.firstCensusDelayMs !== null) {
 					this.#scheduleCensus(censusDelayMs(++this.#censusesDone, durationMs, {firstMs: this.#options.censusFirstIntervalMs}));
 				}
 			}
@@ -228,23 +338,25 @@ export class Monitor {
 
 	/** Takes one sample, then schedules the next so slow answers never pile up. */
 	#tick(): void {
+		const session = this.#session;
 		const started = Date.now();
 		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
 		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
-		this.#inFlight = evaluateValue(this.#session, sampleExpression, {timeoutMs: sampleTimeoutMs})
+		this.#inFlight = evaluateValue(session, sampleExpression, {timeoutMs: sampleTimeoutMs})
 			.then(value => {
 				const sample = parseSample(value);
 				this.#noteLoad(sample);
 				this.#emit({type: 'sample', sample, receivedAt: Date.now()});
 			})
 			.catch((error: unknown) => {
-				if (this.#session.closed || this.#stopping) return;
+				if (session.closed || this.#stopping) return;
 				const text = error instanceof TimeoutError ? `sample timed out: ${error.message}` : `sample failed: ${describeError(error)}`;
 				this.#emit({type: 'log', t: Date.now(), level: 'warn', text});
 			})
 			.finally(() => {
+				// A tick of a session that has since dropped ends its own loop; the next session runs its own.
+				if (session !== this.#session || session.closed || this.#stopping) return;
 				clearTimeout(this.#lagTimer);
-				if (this.#session.closed || this.#stopping) return;
 				const wait = Math.max(0, this.#options.intervalMs - (Date.now() - started));
 				this.#timer = setTimeout(() => this.#tick(), wait);
 			});
@@ -331,7 +443,9 @@ export class Monitor {
 			if (!this.#session.closed && !targetBusy) {
 				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
 			}
-			const byTarget = this.#session.closed;
+			// Stopped while reconnecting: the connection was already gone, but the session ends here.
+			const byTarget = this.#session.closed && !this.#reconnecting;
+			this.#reconnecting = false;
 			await this.#session.close();
 			if (!byTarget) this.#emit({type: 'closed', t: Date.now(), reason: `detached (${reason})`});
 			this.#resolveDone(reason);

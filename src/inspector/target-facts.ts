@@ -24,6 +24,7 @@ export function parseFacts(value: unknown, address: string, webSocketUrl: string
 		hostname: typeof v.hostname === 'string' && v.hostname !== '' ? v.hostname : null,
 		heapSizeLimit: normalizeLimit(v.heapSizeLimit),
 		constrainedMemory: normalizeLimit(v.constrainedMemory),
+		...(typeof v.startedAt === 'number' && Number.isFinite(v.startedAt) ? {startedAt: Math.round(v.startedAt)} : {}),
 	};
 }
 

@@ -27,6 +27,10 @@ export function auditEntryOf(event: Event): AuditEntry | null {
 	switch (event.type) {
 		case 'attached':
 			return {t: event.t, action: 'attach', detail: `pid ${event.target.pid} at ${event.target.address}`};
+		case 'reconnected':
+			return {t: event.t, action: 'attach', detail: 'reconnected to the same process'};
+		case 'target-restarted':
+			return {t: event.t, action: 'attach', detail: `reconnected: the target restarted as pid ${event.target.pid}`};
 		case 'sampling-started':
 			return {t: event.t, action: 'sampling-start', detail: event.intervalBytes === null ? 'shared with another inspector client' : `HeapProfiler.startSampling, interval ${event.intervalBytes} bytes`};
 		case 'sampling-stopped':

@@ -54,6 +54,11 @@ export const autoCensusBudget = 0.01;
  */
 export const maxAutoCensusUtilization = autoCensusBudget / censusLastingSlowdown;
 
+/** The wait before reconnect attempt `attempt` (1-based): 0.5 s, 1 s, 2 s... up to 15 s. */
+export function reconnectDelayMs(attempt: number): number {
+	return Math.min(15_000, 500 * 2 ** Math.max(0, attempt - 1));
+}
+
 /** Event loop readings from two samples of the target (its clock, cumulative busy ms). */
 export interface LoopReading {
 	t: number;

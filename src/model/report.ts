@@ -1,5 +1,5 @@
 import type {AuditCounts, AuditEntry} from './audit.js';
-import type {State} from './state.js';
+import type {RestartRecord, State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
 import {censusesSinceBaseline, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
@@ -48,6 +48,8 @@ export interface Report {
 	heapFloors: Array<{t: number; heapUsed: number}>;
 	samples: MemorySample[];
 	log: LogEntry[];
+	/** Each time the target came back as another process during the session. */
+	restarts: RestartRecord[];
 	/** Every action leaktop took on the target: how many of each, and the entries (the latest 1000). */
 	audit: {counts: AuditCounts; entries: AuditEntry[]};
 }
@@ -125,6 +127,7 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 		heapFloors: state.heapFloors.items.map(p => ({t: p.t, heapUsed: p.v})),
 		samples: state.samples.items.slice(),
 		log: state.log.items.slice(),
+		restarts: state.restarts.slice(),
 		audit: {counts: {...state.auditCounts}, entries: state.audit.items.slice()},
 	};
 }

@@ -45,14 +45,33 @@ export interface State {
 	auditCounts: AuditCounts;
 	/** `.heapprofile` files written this session (`e`, `--heap-profile`). */
 	profilesWritten: string[];
+	/** The attempt under way while the connection is being tried again; null when connected. */
+	reconnectAttempt: number | null;
+	/** Each time the target came back as another process (new pid or start time). */
+	restarts: RestartRecord[];
 	/** `--duration` in the TUI: when the session ends by itself; null without one. */
 	timeBox: TimeBox | null;
 	allocations: AllocationsState;
 	snapshots: SnapshotsState;
 }
 
+/** A restart seen on reconnect: the process before it, and how close it was to its limit. */
+export interface RestartRecord {
+	t: number;
+	previousPid: number;
+	pid: number;
+	/** The last heapUsed read from the process before it, and the heap limit it had. */
+	lastHeapUsed: number | null;
+	heapLimit: number | null;
+}
+
 export type Event =
 	| {type: 'attached'; target: TargetInfo; t: number}
+	| {type: 'connection-lost'; t: number; reason: string}
+	| {type: 'reconnecting'; t: number; attempt: number}
+	| {type: 'reconnected'; t: number; downMs: number}
+	/** The endpoint answered again, but as another process: `target` is its facts. */
+	| {type: 'target-restarted'; t: number; target: TargetInfo; previousPid: number}
 	| {type: 'sample'; sample: MemorySample; receivedAt: number}
 	| {type: 'lagging'; t: number; sinceMs: number}
 	| {type: 'gc-started'; t: number}
@@ -128,6 +147,8 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		censusPaused: null,
 		panel: 'chart',
 		timeBox: null,
+		reconnectAttempt: null,
+		restarts: [],
 		audit: createRing(auditSize),
 		auditCounts: emptyAuditCounts(),
 		profilesWritten: [],
@@ -144,6 +165,28 @@ function formatShare(share: number): string {
 export function censusPauseReason(utilization: number | null): string {
 	const load = utilization === null ? 'the target does not report how busy its event loop is' : `the target's event loop is ${formatShare(utilization)} busy`;
 	return `${load}, and a census leaves a busy process ~15 % slower for minutes (it clears V8's inline caches); l takes one anyway`;
+}
+
+/**
+ * The target came back as another process: its leak signals count from its first sample (a new
+ * segment, as `b` would start), and the restart says how close the one before was to its limit.
+ */
+function withRestart(state: State, event: Extract<Event, {type: 'target-restarted'}>): State {
+	const lastHeapUsed = last(state.samples)?.heapUsed ?? null;
+	const heapLimit = state.target?.heapSizeLimit ?? null;
+	const restart: RestartRecord = {t: event.t, previousPid: event.previousPid, pid: event.target.pid, lastHeapUsed, heapLimit};
+	const near = lastHeapUsed !== null && heapLimit !== null ? `; its last heapUsed was ${formatBytes(lastHeapUsed)}, ${formatBytes(Math.max(0, heapLimit - lastHeapUsed))} under its heap limit${heapLimit - lastHeapUsed < heapLimit * 0.1 ? ': likely killed for running out of memory' : ''}` : '';
+	const next = {
+		...state,
+		target: event.target,
+		connection: 'connected' as const,
+		reconnectAttempt: null,
+		restarts: [...state.restarts, restart],
+		// The next sample starts the new segment.
+		baselineT: null,
+		allocations: withBaseline(state.allocations, toTargetClock(state, event.t)),
+	};
+	return withLog(next, event.t, 'warn', `target restarted: pid ${event.previousPid} is now pid ${event.target.pid} (restart ${next.restarts.length})${near}`);
 }
 
 /** Local time to target time, through the offset seen on the latest sample. */
@@ -173,6 +216,14 @@ function reduceEvent(state: State, event: Event): State {
 			const {target} = event;
 			return withLog({...state, target, connection: 'connected'}, event.t, 'info', `attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}`);
 		}
+		case 'connection-lost':
+			return withLog({...state, connection: 'reconnecting', reconnectAttempt: 0}, event.t, 'warn', `${event.reason}; reconnecting (history kept)`);
+		case 'reconnecting':
+			return {...state, connection: 'reconnecting', reconnectAttempt: event.attempt};
+		case 'reconnected':
+			return withLog({...state, connection: 'connected', reconnectAttempt: null}, event.t, 'info', `reconnected after ${formatDuration(event.downMs)}: the same process`);
+		case 'target-restarted':
+			return withRestart(state, event);
 		case 'sample':
 			return {
 				...state,
@@ -183,7 +234,7 @@ function reduceEvent(state: State, event: Event): State {
 			};
 		case 'lagging':
 			if (state.connection !== 'connected') return state;
-			return withLog({...state, connection: 'lagging'}, event.t, 'warn', `no sample for ${Math.round(event.sinceMs / 1000)}s: target busy or connection slow`);
+			return withLog({...state, connection: 'lagging'}, event.t, 'warn', `target unresponsive for ${Math.round(event.sinceMs / 1000)}s: no sample (its event loop is blocked, or the connection is slow)`);
 		case 'gc-started':
 			return withLog({...state, gcRunning: true}, event.t, 'info', 'forcing a full GC...');
 		case 'gc-finished': {

@@ -36,9 +36,11 @@ export interface TargetInfo {
 	heapSizeLimit: number | null;
 	/** `process.constrainedMemory()` when the process runs under a real limit (cgroup), else null. */
 	constrainedMemory: number | null;
+	/** When the process started (its clock, epoch ms): with the pid, what tells a restart from a reconnect. */
+	startedAt?: number;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'lagging' | 'detaching' | 'closed';
+export type ConnectionState = 'connecting' | 'connected' | 'lagging' | 'reconnecting' | 'detaching' | 'closed';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

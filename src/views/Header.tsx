@@ -11,6 +11,10 @@ export interface HeaderProps {
 	paused: boolean;
 	/** Time left in the time box (`--duration`), null without one. */
 	timeLeftMs: number | null;
+	/** The reconnect attempt under way, null when connected. */
+	reconnectAttempt: number | null;
+	/** How many times the target restarted during the session. */
+	restarts: number;
 	width: number;
 }
 
@@ -18,14 +22,16 @@ const connectionColor: Record<ConnectionState, string> = {
 	connecting: 'yellow',
 	connected: 'green',
 	lagging: 'yellow',
+	reconnecting: 'yellow',
 	detaching: 'yellow',
 	closed: 'red',
 };
 
-export function Header({target, connection, uptime, paused, timeLeftMs, width}: HeaderProps) {
+export function Header({target, connection, uptime, paused, timeLeftMs, reconnectAttempt, restarts, width}: HeaderProps) {
 	const facts = target
-		? [`pid ${target.pid}`, `node ${target.nodeVersion}`, uptime === null ? null : `up ${formatDuration(uptime * 1000)}`, target.address].filter(Boolean).join('  ')
+		? [`pid ${target.pid}`, `node ${target.nodeVersion}`, uptime === null ? null : `up ${formatDuration(uptime * 1000)}`, restarts > 0 ? `restarts ${restarts}` : null, target.address].filter(Boolean).join('  ')
 		: 'connecting...';
+	const status = connection === 'reconnecting' && reconnectAttempt ? `reconnecting (attempt ${reconnectAttempt})` : connection;
 	const limits = target
 		? [
 				target.heapSizeLimit === null ? null : `heap limit ${formatBytes(target.heapSizeLimit)}`,
@@ -42,7 +48,7 @@ export function Header({target, connection, uptime, paused, timeLeftMs, width}: 
 				<Box flexShrink={0} marginLeft={1}>
 					{paused && <Text inverse bold> PAUSED </Text>}
 					{timeLeftMs !== null && <Text color={timeLeftMs <= warnBeforeMs ? 'yellow' : undefined}> ends in {formatCountdown(timeLeftMs)}</Text>}
-					<Text color={connectionColor[connection]}> ● {connection}</Text>
+					<Text color={connectionColor[connection]}> ● {status}</Text>
 				</Box>
 			</Box>
 			<Box justifyContent="space-between">

@@ -92,6 +92,8 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 				uptime={latest?.uptime ?? null}
 				paused={state.frozen !== null}
 				timeLeftMs={state.timeBox && timeLeftMs(state.timeBox, clock ?? now)}
+				reconnectAttempt={state.reconnectAttempt}
+				restarts={state.restarts.length}
 				width={width}
 			/>
 			<VerdictLine verdict={verdict} width={width} />

@@ -1,11 +1,13 @@
 /** Headless runs against a real target: the report, NDJSON on stdout, the target going away, bad report paths. */
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, test} from 'node:test';
 import {assertEndsWithError, assertFailsWith, assertOk, assertSample, exitOf, isRunning, lines, readReport, runCli, spawnCli, within} from '../helpers/cli.js';
 import {waitForOutput} from '../helpers/processes.js';
+import {startProxy} from '../helpers/proxy.js';
+import {waitFor} from '../helpers/wait.js';
 import {fixtureForFile, httpGet, startTarget, tempDirForFile} from '../helpers/target.js';
 
 const dir = tempDirForFile('leaktop-cli-headless-');
@@ -67,10 +69,40 @@ describe('leaktop --headless', () => {
 		await assertServing();
 	});
 
-	test('the target exits mid-session: exit 2 soon after, "target went away", report still written', async () => {
+	test('by default a dropped port-forward is tried again: the run goes on, exit 0, the report has both sides', async () => {
+		const proxy = await startProxy(server().port);
+		const report = join(dir, 'reconnected.json');
+		const cli = spawnCli(['--json', '--duration', '8s', '--interval', '250ms', '--report', report, '--port', String(proxy.port)]);
+		try {
+			await waitFor(() => cli.stdout().split('\n').length > 4, {what: 'samples through the proxy'});
+			proxy.pause();
+			await waitFor(() => proxy.refused >= 1, {what: 'leaktop trying again', timeoutMs: 10_000});
+			const before = cli.stdout().split('\n').length;
+			proxy.resume();
+			const result = await exitOf(cli, 20_000);
+			assertOk(result);
+			assert.ok(result.stdout.split('\n').length > before + 2, 'samples after the reconnect');
+			const log = (JSON.parse(readFileSync(report, 'utf8')) as {log: Array<{text: string}>}).log.map(e => e.text);
+			assert.ok(log.some(text => /reconnecting \(history kept\)$/.test(text)), log.join('\n'));
+			assert.ok(log.some(text => /^reconnected after \d+s: the same process$/.test(text)), log.join('\n'));
+		} finally {
+			await cli.kill();
+			await proxy.close();
+		}
+	});
+
+	test('a run that ends while the target cannot be reached: exit 2, saying its end is missing', async () => {
+		const shortLived = await startTarget('exit-after', {args: ['1500']});
+		const result = await runCli(['--headless', '--duration', '5s', '--interval', '250ms', '--port', String(shortLived.port)]);
+		assertEndsWithError(result, /^leaktop: the run ended \(duration of 5s reached\) while the target could not be reached: its last minutes are missing$/);
+		assert.match(result.stderr, /^leaktop: actions on the target: attach 1, /m);
+		await shortLived.kill();
+	});
+
+	test('--no-reconnect: the target exits mid-session: exit 2 soon after, "target went away", report still written', async () => {
 		const shortLived = await startTarget('exit-after', {args: ['3000']});
 		const report = join(dir, 'went-away.json');
-		const cli = spawnCli(['--headless', '--interval', '250ms', '--report', report, '--port', String(shortLived.port)]);
+		const cli = spawnCli(['--headless', '--no-reconnect', '--interval', '250ms', '--report', report, '--port', String(shortLived.port)]);
 		try {
 			await waitForOutput(cli, 'stderr', new RegExp(`attached to pid ${shortLived.pid}`));
 			const targetExit = await within(shortLived.exited, 10_000, 'the target to exit by itself');

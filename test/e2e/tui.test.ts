@@ -149,7 +149,7 @@ test('SIGTERM and ctrl+c detach safely and restore the terminal', async () => {
 
 test('a target that exits mid-session: clear message, non-zero exit, terminal restored', async () => {
 	const short = await startTarget('exit-after', {args: ['2500']});
-	const term = await runInTerminal([process.execPath, cliPath, '--port', String(short.port)]);
+	const term = await runInTerminal([process.execPath, cliPath, '--no-reconnect', '--port', String(short.port)]);
 	try {
 		await term.waitForScreen(/heapUsed\s+\d/);
 		assert.equal(await term.exitCode(10_000), 2);

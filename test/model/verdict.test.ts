@@ -102,15 +102,15 @@ test('a steady floor rise of 0.6 MB in a minute (GC timing under load) is not ye
 
 test('rss that follows a growing heap is the heap, not rss; rss growing on its own is rss', () => {
 	// A cache warming up: heapTotal grows, RSS follows and keeps its pages.
-	const warming = stateOf(150, s => ({heapUsed: 10 * MB, heapTotal: 20 * MB + Math.min(s, 50) * MB, rss: 60 * MB + Math.min(s, 50) * MB, external: 1 * MB}));
+	const warming = stateOf(330, s => ({heapUsed: 10 * MB, heapTotal: 20 * MB + Math.min(s, 50) * MB, rss: 60 * MB + Math.min(s, 50) * MB, external: 1 * MB}));
 	assert.equal(computeVerdict(warming).signals.find(s => s.kind === 'rss')!.verdict, 'flat');
-	// A native leak: RSS climbs 10 MB a minute while heap and external stay put. RSS needs two
+	// A native leak: RSS climbs 10 MB a minute while heap and external stay put. RSS needs five
 	// minutes of evidence (native memory warms up after start).
 	const native = (seconds: number) => stateOf(seconds, s => ({heapUsed: 10 * MB, heapTotal: 20 * MB, rss: 60 * MB + (s * MB) / 6, external: 1 * MB}));
-	assert.equal(computeVerdict(native(60)).signals.find(s => s.kind === 'rss')!.verdict, 'warming up');
-	const rss = computeVerdict(native(150)).signals.find(s => s.kind === 'rss')!;
+	assert.equal(computeVerdict(native(150)).signals.find(s => s.kind === 'rss')!.verdict, 'warming up');
+	const rss = computeVerdict(native(330)).signals.find(s => s.kind === 'rss')!;
 	assert.equal(rss.verdict, 'growing');
-	assert.equal(rss.current, 85 * MB);
+	assert.equal(rss.current, 115 * MB);
 	assert.equal(rss.limit, target.constrainedMemory);
 	assert.ok(rss.timeToLimitMs! > 0);
 });
