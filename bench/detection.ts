@@ -63,8 +63,11 @@ export function detectionBudgetMs(cases: readonly DetectionCase[], concurrency: 
 	return perCase.reduce((a, b) => a + b, 0) / concurrency + Math.max(0, ...perCase) + 60_000;
 }
 
-/** What the CLI does for `leaktop --url U --headless` (no --duration, default --interval 1s). */
-const cliConfig = {headless: true, durationMs: undefined, intervalMs: 1000, census: 'on'} as const;
+/**
+ * What the CLI does for `leaktop --url U --headless` (no --duration): its defaults, 1 s samples,
+ * 512 KiB allocation sampling (each profile read gives an exact heap floor) and census on.
+ */
+const cliConfig = {headless: true, durationMs: undefined, intervalMs: 1000, census: 'on', samplingIntervalBytes: 512 * 1024} as const;
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../test/fixtures/leaks/${name}.js`, import.meta.url));
 
@@ -155,8 +158,8 @@ async function runCase(c: DetectionCase, log: (line: string) => void): Promise<D
 	try {
 		const [, url] = await waitForText(proc.stderr, /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/, `the inspector line of ${label}`);
 		await waitForText(proc.stdout, /ready \d+/, `the ready line of ${label}`);
-		const store = createStore(initialState({historySize: historySize(cliConfig)}));
-		monitor = await Monitor.attach({kind: 'url', url: url!}, {intervalMs: cliConfig.intervalMs, ...censusCadence(cliConfig), onEvent: event => store.dispatch(event)});
+		const store = createStore(initialState({historySize: historySize(cliConfig), samplingIntervalBytes: cliConfig.samplingIntervalBytes}));
+		monitor = await Monitor.attach({kind: 'url', url: url!}, {intervalMs: cliConfig.intervalMs, samplingIntervalBytes: cliConfig.samplingIntervalBytes, ...censusCadence(cliConfig), onEvent: event => store.dispatch(event)});
 		attachedAt = now();
 		attachedAtEpoch = Date.now();
 		log(`detection: ${label}: attached (pid ${proc.pid}), ${c.control ? 'watching' : 'cap'} ${c.capMs / 1000}s`);

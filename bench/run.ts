@@ -8,9 +8,11 @@
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff|soak]
  *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
- *                          [--sizes 200,500] [--dir /tmp]
+ *                          [--sizes 200,500] [--dir /tmp] [--minutes 30]
+ *
+ * The soak (`leaktop demo` in the TUI for --minutes, default 30) runs only with `--only soak`.
  *
  * --runs: start-up runs (default 10), overhead rounds (default 5) and diff rounds (default 3).
  * --sizes and --dir: the diff benchmark's file sizes in MB and where its files go. --seconds: the footprint
@@ -45,6 +47,7 @@ import {
 	tmuxStart,
 	waitGone,
 } from './lib.js';
+import {soakBench, soakNotes, soakTable} from './soak.js';
 import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
 import {defaultDiffOptions, type DiffOptions, diffBench, diffBody, diffBudgetMs, diffNotes, diffTitle, parseSizes} from './diff.js';
@@ -61,6 +64,7 @@ const {values: args} = parseArgs({
 		rows: {type: 'string'},
 		sizes: {type: 'string'},
 		dir: {type: 'string'},
+		minutes: {type: 'string'},
 	},
 });
 /** A positive integer flag (at least `min`), or the section's own default when it was not given. */
@@ -84,11 +88,13 @@ function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly R
 const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
 const allocationsSeconds = count('seconds', args.seconds, 60, 2);
 const diffOptions: DiffOptions = {...parseSizes(args.sizes), runs: count('runs', args.runs, defaultDiffOptions.runs), parentDir: args.dir ?? defaultDiffOptions.parentDir};
-const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff'] as const;
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff', 'soak'] as const;
 type SectionName = (typeof sectionNames)[number];
 const only = args.only;
 if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
-const want = (name: SectionName) => only === undefined || only === name;
+/** The soak takes half an hour by itself: only `--only soak` runs it. */
+const want = (name: SectionName) => (only === undefined && name !== 'soak') || only === name;
+const soakMinutes = count('minutes', args.minutes, 30);
 const cases = want('detection') ? detectionCases(args.fixtures?.split(',').map(f => f.trim()).filter(Boolean)) : [];
 /** Fixtures at once in the detection benchmark: 2 cores, and each fixture drives its own load. */
 const detectionConcurrency = 3;
@@ -174,7 +180,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7, soak: 8} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -221,7 +227,8 @@ async function main(): Promise<void> {
 			(want('overhead') ? overheadBudgetMs(overheadOptions) : 0) +
 			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0) +
 			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0) +
-			(want('diff') ? diffBudgetMs(diffOptions) : 0),
+			(want('diff') ? diffBudgetMs(diffOptions) : 0) +
+			(want('soak') ? (soakMinutes + 5) * 60_000 : 0),
 	);
 	const startedAt = new Date();
 	// A private build records what it was built from (bench/README.md); the repository may have moved on since.
@@ -412,6 +419,23 @@ async function main(): Promise<void> {
 		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
 		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`; section 6 targets: `dist/bench/heap-target.js`, one per capture; section 7: snapshots written by `dist/bench/diff-target.js`',
 	].join('\n');
+	if (want('soak')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`soak: leaktop demo in the TUI for ${soakMinutes} minutes`);
+		const result = await soakBench(soakMinutes, log);
+		sections.set(
+			sectionTitles.soak,
+			section(
+				`${sectionTitles.soak}. Soak: \`leaktop demo\` in the TUI for ${soakMinutes} minutes`,
+				provenance(from, load),
+				'`leaktop demo` (every leak scenario at once, so the app grows all the while) in tmux at 80x24. leaktop\'s RSS and CPU from /proc every 10 s; every minute `?` is pressed and the time until the help is on screen is measured, then `esc` until it is gone. Goals from the issue: leaktop\'s RSS stays flat, the UI stays responsive.\n\n' +
+					soakTable(result),
+				soakNotes(result),
+			),
+		);
+	}
+
 	const ordered = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
 	const text = `${header}\n\n${ordered.join('\n\n')}\n`;
 	process.stdout.write(`\n${text}`);
