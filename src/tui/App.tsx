@@ -4,6 +4,7 @@ import {computeVerdict, type VerdictOptions} from '../model/verdict.js';
 import {type Command, commandFor} from '../keymap.js';
 import type {Store} from '../store.js';
 import {Screen} from '../views/Screen.js';
+import {keyPress} from './key-press.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {useNow} from './use-now.js';
 
@@ -22,7 +23,7 @@ export function App({store, onCommand, verdictOptions}: AppProps) {
 	const now = useNow(state.timeBox ? 1000 : null);
 	useInput((input, key) => {
 		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm;
-		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape, tab: key.tab, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return}, asking);
+		const command = commandFor(keyPress(input, key), asking);
 		if (command) onCommand(command);
 	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.

@@ -13,6 +13,7 @@ import {type Event, reduce} from '../model/state.js';
 import {computeVerdict} from '../model/verdict.js';
 import {aborted, exitCodes, type Outcome} from '../outcome.js';
 import {Screen} from '../views/Screen.js';
+import {keyPress} from './key-press.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 /** One step of left/right, and what playing moves per tick. */
@@ -58,7 +59,7 @@ function ReplayApp({timeline, recording, onQuit}: ReplayAppProps) {
 	}, [playing, timeline]);
 
 	useInput((input, key) => {
-		const command = commandFor({input, ctrl: key.ctrl, escape: key.escape, tab: key.tab, upArrow: key.upArrow, downArrow: key.downArrow, leftArrow: key.leftArrow, rightArrow: key.rightArrow, return: key.return}, false, 'replay');
+		const command = commandFor(keyPress(input, key), false, 'replay');
 		if (command === undefined) return;
 		if (command === 'quit') return onQuit();
 		if (command === 'back') return setIndex(i => timeline.seek(i, -stepMs));
