@@ -1,6 +1,8 @@
 /**
  * Benchmark 8: a soak. `leaktop demo` (every leak scenario at once) runs in the TUI in tmux,
- * 80x24, for `minutes`. Every 10 s the benchmark reads leaktop's own RSS and CPU from /proc;
+ * 80x24, for `minutes`, sampling every `intervalMs`. The TUI keeps its last 3600 samples (an
+ * hour at the default 1 s): sampling 4 times a second fills that ring after 15 minutes, so a
+ * 30-minute soak shows whether RSS stays flat once every history is at its cap. Every 10 s the benchmark reads leaktop's own RSS and CPU from /proc;
  * every minute it presses `?` and times how long the help takes to show, then `esc` and how
  * long it takes to close. The goals: leaktop's RSS stays flat (its histories are bounded rings)
  * and the screen answers keys at the end as at the start. Only reports; asserts nothing.
@@ -22,6 +24,9 @@ export interface KeyCheck {
 
 export interface SoakResult {
 	minutes: number;
+	intervalMs: number;
+	/** When the TUI's sample ring (3600 samples) is full: from here on nothing may grow. */
+	ringFullAtS: number;
 	points: SoakPoint[];
 	keys: KeyCheck[];
 	/** heapUsed the demo app showed at the end: how much it leaked meanwhile. */
@@ -32,9 +37,13 @@ const readEveryMs = 10_000;
 const keysEveryMs = 60_000;
 const helpShown = /^keys \(esc or \? closes this help\)/m;
 
-export async function soakBench(minutes: number, log: (line: string) => void): Promise<SoakResult> {
+/** The TUI's history: `historySize` in src/commands/watch.ts. */
+const tuiRingSamples = 3600;
+
+export async function soakBench(minutes: number, intervalMs: number, log: (line: string) => void): Promise<SoakResult> {
 	const name = sessionName('soak');
-	const command = `exec env -u CI NODE_ENV=production ${shellQuote(process.execPath)} ${shellQuote(cliPath)} demo`;
+	const command = `exec env -u CI NODE_ENV=production ${shellQuote(process.execPath)} ${shellQuote(cliPath)} demo --interval ${intervalMs}ms`;
+	const ringFullAtS = (tuiRingSamples * intervalMs) / 1000;
 	const pid = await tmuxStart(name, command);
 	try {
 		const t0 = now();
@@ -62,7 +71,7 @@ export async function soakBench(minutes: number, log: (line: string) => void): P
 		const appHeapAtEnd = /^heapUsed\s+([\d.]+ [KMG]?B)/m.exec(screen)?.[1] ?? 'not shown';
 		await tmux(['send-keys', '-t', `=${name}:`, 'q']);
 		await waitGone(pid, {termAfterMs: 10_000});
-		return {minutes, points, keys, appHeapAtEnd};
+		return {minutes, intervalMs, ringFullAtS, points, keys, appHeapAtEnd};
 	} finally {
 		await tmuxKill(name);
 	}
@@ -86,23 +95,35 @@ async function timeKeys(name: string, atS: number): Promise<KeyCheck> {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** RSS at the first full minute, at the end and at its highest; the slope from minute 5 on (least squares). */
-export function soakSummary({points}: SoakResult): {rssAt1Min: number; rssEnd: number; rssPeak: number; slopeMBPerHour: number} {
-	const settled = points.filter(p => p.atS >= 300);
+/** Least-squares slope of RSS over the points at or after `fromS`, in MB/h; NaN with fewer than 2. */
+function rssSlopeMBPerHour(points: SoakPoint[], fromS: number): number {
+	const settled = points.filter(p => p.atS >= fromS);
 	const n = settled.length;
+	if (n < 2) return Number.NaN;
 	const meanX = settled.reduce((s, p) => s + p.atS, 0) / n;
 	const meanY = settled.reduce((s, p) => s + p.rss, 0) / n;
 	const slope = settled.reduce((s, p) => s + (p.atS - meanX) * (p.rss - meanY), 0) / settled.reduce((s, p) => s + (p.atS - meanX) ** 2, 0);
+	return (slope * 3600) / 1e6;
+}
+
+/**
+ * RSS at the first full minute, when the ring fills, at the end and at its highest; the slope
+ * from minute 5 on, and from a minute after the ring is full (a GC cycle's slack) to the end.
+ */
+export function soakSummary({points, ringFullAtS}: SoakResult): {rssAt1Min: number; rssAtRingFull: number; rssEnd: number; rssPeak: number; slopeMBPerHour: number; slopeFullMBPerHour: number} {
 	return {
 		rssAt1Min: points.find(p => p.atS >= 60)?.rss ?? Number.NaN,
+		rssAtRingFull: points.find(p => p.atS >= ringFullAtS)?.rss ?? Number.NaN,
 		rssEnd: points.at(-1)?.rss ?? Number.NaN,
 		rssPeak: Math.max(...points.map(p => p.rss)),
-		slopeMBPerHour: n >= 2 ? (slope * 3600) / 1e6 : Number.NaN,
+		slopeMBPerHour: rssSlopeMBPerHour(points, 300),
+		slopeFullMBPerHour: rssSlopeMBPerHour(points, ringFullAtS + 60),
 	};
 }
 
 export function soakTable(result: SoakResult): string {
-	const {rssAt1Min, rssEnd, rssPeak, slopeMBPerHour} = soakSummary(result);
+	const {rssAt1Min, rssAtRingFull, rssEnd, rssPeak, slopeMBPerHour, slopeFullMBPerHour} = soakSummary(result);
+	const fullAt = `${Math.round(result.ringFullAtS / 60)} min`;
 	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
 	const cpu = result.points.map(p => p.cpuPercent);
 	const firstKeys = result.keys.slice(0, 5);
@@ -111,10 +132,13 @@ export function soakTable(result: SoakResult): string {
 	return [
 		'| measurement | value |',
 		'| :--- | ---: |',
+		`| sample interval | ${result.intervalMs} ms |`,
 		`| leaktop RSS after 1 minute | ${mb(rssAt1Min)} |`,
+		`| leaktop RSS when the 3600-sample history is full (${fullAt}) | ${mb(rssAtRingFull)} |`,
 		`| leaktop RSS at the end (${result.minutes} min) | ${mb(rssEnd)} |`,
 		`| leaktop RSS, highest | ${mb(rssPeak)} |`,
 		`| RSS slope from minute 5 on | ${slopeMBPerHour.toFixed(1)} MB/h |`,
+		`| RSS slope once the history is full (from ${fullAt} + 1 min) | ${slopeFullMBPerHour.toFixed(1)} MB/h |`,
 		`| leaktop CPU, median of 10 s windows | ${median(cpu).toFixed(2)} % |`,
 		`| \`?\` to help on screen, first 5 minutes (median) | ${ms(firstKeys.map(k => k.openMs))} |`,
 		`| \`?\` to help on screen, last 5 minutes (median) | ${ms(lastKeys.map(k => k.openMs))} |`,

@@ -10,6 +10,7 @@ import type {WatchContext, WatchTarget} from './commands/watch.js';
 
 /** `--threshold` unless given; `leaktop report` then uses the recorded session's own. */
 const defaultThreshold = '1MB/h';
+const minIntervalMs = 100;
 
 const help = `
 	Usage
@@ -33,7 +34,7 @@ const help = `
 	  --pid N            open the inspector of a running local Node process (SIGUSR1), then attach
 
 	Sampling and output
-	  --interval D       time between samples (default 1s); D is 500ms, 30s, 15m, 2h
+	  --interval D       time between samples (default 1s, at least 100ms); D is 500ms, 30s, 15m, 2h
 	  --headless         no screen; automatic when stdout is not a terminal
 	  --duration D       time box: detach safely after D (the TUI counts down, warns a minute
 	                     before, and + adds 5 minutes); without it, until interrupted
@@ -202,6 +203,8 @@ async function main(argv: string[]): Promise<Outcome> {
 	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
 
 	const intervalMs = parseDuration(flags.interval, 'interval');
+	// Each sample is a call into the target's main thread: faster than this is a load, not a watch.
+	if (intervalMs < minIntervalMs) throw new UsageError(`invalid --interval "${flags.interval}": must be at least ${minIntervalMs}ms (each sample runs on the target's main thread)`);
 	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, 'duration');
 	const port = parsePort(flags.port);
 	const host = flags.host;

@@ -31,6 +31,14 @@ export class TargetGoneError extends LeaktopError {
 	override readonly name = 'TargetGoneError';
 }
 
+/** The connection dropped and leaktop is trying to get it back: calls on the target wait for that. */
+export class NotConnectedError extends LeaktopError {
+	override readonly name = 'NotConnectedError';
+	constructor() {
+		super('not connected: leaktop is reconnecting to the target');
+	}
+}
+
 /** Writing a report or other file failed (full disk, permissions). */
 export class OutputError extends LeaktopError {
 	override readonly name = 'OutputError';

@@ -2,6 +2,14 @@ import {ConnectError, LeaktopError, NotNodeError, TimeoutError} from '../errors.
 import {defaultCallTimeoutMs, type InspectorSession} from './session.js';
 import {isNodeExpression, ownExpression} from './expressions.js';
 
+/** An answer without the fields every CDP answer has: the other end is not an inspector. */
+class NotInspectorError extends LeaktopError {
+	override readonly name = 'NotInspectorError';
+	constructor(method: string) {
+		super(`its answer to ${method} has no result`);
+	}
+}
+
 /** Remote objects leaktop creates, if any, live in this group and are released on detach. */
 export const objectGroup = 'leaktop';
 
@@ -18,6 +26,9 @@ export async function evaluateValue(session: InspectorSession, expression: strin
 		{expression: ownExpression(expression), returnByValue: true, silent: true, objectGroup, includeCommandLineAPI: commandLineApi},
 		timeoutMs,
 	);
+	// Something that speaks WebSocket but not CDP (an echo server, a proxy's own endpoint) can
+	// answer a request's id with no result at all.
+	if (typeof result !== 'object' || result === null || typeof result.result !== 'object' || result.result === null) throw new NotInspectorError('Runtime.evaluate');
 	if (result.exceptionDetails) {
 		const description = result.exceptionDetails.exception?.description ?? result.exceptionDetails.text;
 		throw new LeaktopError(`evaluation in the target failed: ${description.split('\n')[0]}`);
@@ -30,6 +41,7 @@ export async function assertNode(session: InspectorSession, where: string): Prom
 	try {
 		isNode = await evaluateValue(session, isNodeExpression);
 	} catch (error) {
+		if (error instanceof NotInspectorError) throw new ConnectError(`the WebSocket at ${where} answered, but not as a V8 inspector (${error.message}): is the port right?`);
 		// A stopped target (a heap snapshot, a long GC, a blocked loop) is not a browser.
 		if (error instanceof TimeoutError) throw new ConnectError(`the target at ${where} did not answer within ${defaultCallTimeoutMs / 1000}s: it is busy (a heap snapshot or a long GC stops it) or its event loop is blocked`);
 		isNode = false;

@@ -1,4 +1,4 @@
-import {describeError, LeaktopError, TargetGoneError, TimeoutError} from '../errors.js';
+import {describeError, LeaktopError, NotConnectedError, TargetGoneError, TimeoutError} from '../errors.js';
 import type {Event} from '../model/state.js';
 import {type Address, formatAddress, resolveNodeTarget} from './endpoint.js';
 import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
@@ -375,6 +375,7 @@ export class Monitor {
 
 	/** What the target can spare right now, for the snapshot pre-flight. */
 	headroom(): Promise<Headroom> {
+		if (this.#reconnecting) return Promise.reject(new NotConnectedError());
 		return readHeadroom(this.#session);
 	}
 
@@ -384,6 +385,7 @@ export class Monitor {
 	 */
 	snapshot(options: CaptureOptions): Promise<CapturedSnapshot> {
 		if (this.#stopping) return Promise.reject(new LeaktopError('detaching: no new heap snapshot'));
+		if (this.#reconnecting) return Promise.reject(new NotConnectedError());
 		const abort = new AbortController();
 		const onAbort = () => abort.abort();
 		options.signal?.addEventListener('abort', onAbort, {once: true});
@@ -397,6 +399,7 @@ export class Monitor {
 
 	/** `n`, after the user said yes: returns where the process will write the snapshot. */
 	async armNearLimitSnapshot(): Promise<string> {
+		if (this.#reconnecting) throw new NotConnectedError();
 		const answer = (await evaluateValue(this.#session, armNearLimitExpression, {commandLineApi: true})) as {error?: string; dir?: string; pid?: number} | null;
 		if (!answer || typeof answer.dir !== 'string') throw new LeaktopError(answer?.error ?? 'the target did not answer');
 		return `${answer.dir.replace(/\/$/, '')}/Heap.<date>.<time>.${answer.pid}.0.001.heapsnapshot`;

@@ -25,6 +25,9 @@ export interface CommandHandler {
 	close(): Promise<void>;
 }
 
+/** Commands that call into the target: while the connection is down they say so instead. */
+const callsTarget: ReadonlySet<Command> = new Set<Command>(['gc', 'census', 'snapshot', 'near-limit', 'export']);
+
 /** Instances shown per class: the ones that retain the most. */
 const instancesShown = 10;
 
@@ -184,6 +187,9 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 	};
 
 	const handle = (command: Command): void => {
+		if (callsTarget.has(command) && monitor.reconnecting) {
+			return store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: 'not connected (reconnecting): try again once the target answers'});
+		}
 		switch (command) {
 			case 'gc':
 				return void monitor.gc();

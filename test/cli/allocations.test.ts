@@ -45,7 +45,9 @@ test('a headless run reports allocations.top for the cache leak and writes a .he
 	const [top] = allocations.top;
 	assert.ok(top, 'a top allocation site');
 	assert.deepEqual(Object.keys(top).sort(), ['column', 'functionName', 'growthBytes', 'line', 'liveBytes', 'ratePerMinute', 'samples', 'stack', 'url'].sort());
-	assert.equal(top.functionName, 'record', `top site: ${top.functionName} ${top.url}:${top.line}`);
+	// The record's biggest part is its text body from flatString: the site is record when
+	// TurboFan has inlined flatString into it, flatString when not (it varies with load).
+	assert.ok(['record', 'flatString'].includes(top.functionName), `top site: ${top.functionName} ${top.url}:${top.line}`);
 	assert.match(top.url, /fixtures\/leaks\/common\.js$/);
 	assert.ok(top.stack.some(f => f.functionName === 'getUser' && /leaks\/cache\.js$/.test(f.url)), 'getUser, the cache, called it');
 	assert.ok(top.liveBytes > 0 && top.growthBytes > 0 && top.samples > 0);

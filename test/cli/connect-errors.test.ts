@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
 import {assertCleanStderr, assertFailsWith, lines, runCli} from '../helpers/cli.js';
-import {fakeChrome, fakeHttp, fakeTcp, type FakeServer, freePort} from '../helpers/fake-servers.js';
+import {fakeChrome, fakeEchoWebSocket, fakeHttp, fakeTcp, type FakeServer, freePort} from '../helpers/fake-servers.js';
 
 const servers: FakeServer[] = [];
 after(async () => {
@@ -55,6 +55,15 @@ describe('leaktop against ports that are not a Node inspector', () => {
 		const server = await keep(fakeTcp(socket => socket.destroy()));
 		const result = await runCli(['--port', String(server.port)]);
 		assertFailsWith(result, /not a V8 inspector/);
+	});
+
+	test('a WebSocket server that lists itself as Node but echoes instead of answering: exit 2, "not as a V8 inspector", with --port and --url', async () => {
+		const server = await keep(fakeEchoWebSocket());
+		for (const target of [['--port', String(server.port)], ['--url', server.url]]) {
+			const result = await runCli([...target, '--headless']);
+			assertFailsWith(result, `the WebSocket at 127.0.0.1:${server.port} answered, but not as a V8 inspector (its answer to Runtime.evaluate has no result): is the port right?`);
+		}
+		assert.ok(server.messages() >= 2, 'leaktop spoke to the WebSocket both times');
 	});
 
 	test('a TCP server that accepts and never answers: exit 2 within ~5 s, "did not answer"', async () => {

@@ -62,6 +62,11 @@ describe('leaktop usage errors', () => {
 		}
 	});
 
+	test('an --interval under 100ms is refused: each sample runs on the target\'s main thread', async () => {
+		const result = await runCli(['--interval', '20ms', '--port', '1']);
+		assert.equal(assertFailsWith(result, '--interval "20ms"'), 'invalid --interval "20ms": must be at least 100ms (each sample runs on the target\'s main thread)');
+	});
+
 	test('a flag given twice is one usage line, not a reported bug', async () => {
 		const result = await runCli(['--port', '9229', '--port', '9230']);
 		assertFailsWith(result, '--port');

@@ -8,6 +8,7 @@ import {formatBytes} from '../../src/model/format.js';
 import {assertFailsWith, assertOk, runCli} from '../helpers/cli.js';
 import {cliPath} from '../helpers/paths.js';
 import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {startProxy} from '../helpers/proxy.js';
 import {runInTerminal} from '../helpers/tmux.js';
 import {isAlive, waitFor} from '../helpers/wait.js';
 import {escapeRegExp} from '../helpers/text.js';
@@ -160,6 +161,29 @@ test('a target that exits mid-session: clear message, non-zero exit, terminal re
 	} finally {
 		await term.close();
 		await short.kill();
+	}
+});
+
+test('a port-forward that drops: the header says "reconnecting (attempt n)", keys that need the target say why not, the history stays, and it resumes', async () => {
+	const proxy = await startProxy(target.port);
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(proxy.port)]);
+	try {
+		await term.waitForScreen(/heapUsed over the last [1-9]/);
+		proxy.pause();
+		await term.waitForScreen(/reconnecting \(attempt [2-9]\)/, 15_000);
+		await term.keys('g');
+		await term.waitForScreen(/not connected \(reconnecting\): try again once the target answers/);
+		assert.match(await term.screen(), /heapUsed over the last [1-9]/, 'the chart keeps its history');
+		proxy.resume();
+		await term.waitForScreen(/reconnected after \d+s: the same process/, 20_000);
+		await term.waitForScreen(/● connected/);
+		await term.keys('g');
+		await term.waitForScreen(/GC: heapUsed [\d.]+ [KMG]?B -> [\d.]+ [KMG]?B/);
+		await term.keys('q');
+		assert.equal(await term.exitCode(5000), 0);
+	} finally {
+		await term.close();
+		await proxy.close();
 	}
 });
 

@@ -1,26 +1,20 @@
-/** Reconnecting: a port-forward that drops and comes back, a target that restarts, a target that stops answering. */
+/** Reconnecting: a port-forward that drops and comes back, a target that restarts (also mid-snapshot), an impostor on its port, a target that stops answering. */
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import type {AddressInfo} from 'node:net';
+import {readdir} from 'node:fs/promises';
 import {test} from 'node:test';
+import {NotConnectedError} from '../../src/errors.js';
 import {Monitor} from '../../src/inspector/monitor.js';
 import {InspectorSession} from '../../src/inspector/session.js';
 import {type Event, initialState, reduce} from '../../src/model/state.js';
+import {SnapshotError} from '../../src/inspector/snapshot.js';
+import {fakeEchoWebSocket, freePort} from '../helpers/fake-servers.js';
 import {startProxy} from '../helpers/proxy.js';
-import {startTarget} from '../helpers/target.js';
+import {httpGet, startTarget, tempDirForFile} from '../helpers/target.js';
 import {waitFor} from '../helpers/wait.js';
 
 function recorder() {
 	const events: Event[] = [];
 	return {events, onEvent: (event: Event) => events.push(event), of: <T extends Event['type']>(type: T) => events.filter((e): e is Extract<Event, {type: T}> => e.type === type)};
-}
-
-async function freePort(): Promise<number> {
-	const server = net.createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	await new Promise<void>(resolve => server.close(() => resolve()));
-	return port;
 }
 
 test('a port-forward that drops and comes back: history kept, "reconnecting (attempt n)", then the same process resumes', async () => {
@@ -82,6 +76,79 @@ test('a target killed and started again on the same port: a restart, counted, wi
 		assert.match(state.log.items.find(e => e.text.startsWith('target restarted'))!.text, new RegExp(`^target restarted: pid ${firstPid} is now pid ${target.pid} \\(restart 1\\); its last heapUsed was [\\d.]+ [KMG]?B, [\\d.]+ [KMG]?B under its heap limit$`));
 	} finally {
 		await monitor.stop('test over');
+		await target.kill();
+	}
+});
+
+const snapshotDir = tempDirForFile('leaktop-reconnect-snapshot-');
+
+test('a target killed during a heap snapshot: the capture says so and leaves no file; the restart is counted and a snapshot of the new process works', async () => {
+	const port = await freePort();
+	let target = await startTarget('server', {nodeArgs: [`--inspect=127.0.0.1:${port}`]});
+	const rec = recorder();
+	const monitor = await Monitor.attach({kind: 'address', address: {host: '127.0.0.1', port}}, {intervalMs: 200, reconnect: true, onEvent: rec.onEvent});
+	try {
+		// ~400k small objects: the snapshot takes seconds to build, time enough to kill it.
+		await httpGet(target.httpPort!, '/retain?mb=10');
+		await waitFor(() => rec.of('sample').length >= 2, {what: 'samples'});
+		const firstPid = target.pid;
+		let killed = false;
+		await assert.rejects(
+			monitor.snapshot({
+				path: `${snapshotDir}/killed.heapsnapshot`,
+				onProgress() {
+					if (killed) return;
+					killed = true;
+					process.kill(firstPid, 'SIGKILL');
+				},
+			}),
+			(error: unknown) => error instanceof SnapshotError && /^the target went away during the heap snapshot \(it likely ran out of memory/.test(error.message),
+		);
+		assert.deepEqual(await readdir(snapshotDir), [], 'no partial file');
+		await waitFor(() => rec.of('connection-lost').length === 1, {what: 'the connection lost'});
+		assert.equal(rec.of('closed').length, 0, 'the session goes on, reconnecting');
+		await assert.rejects(monitor.snapshot({path: `${snapshotDir}/while-down.heapsnapshot`}), NotConnectedError);
+		await target.exited;
+		target = await startTarget('server', {nodeArgs: [`--inspect=127.0.0.1:${port}`]});
+		await waitFor(() => rec.of('target-restarted').length === 1, {what: 'the restart', timeoutMs: 20_000});
+		assert.equal(rec.of('target-restarted')[0]!.previousPid, firstPid);
+		const taken = await monitor.snapshot({path: `${snapshotDir}/after-restart.heapsnapshot`});
+		assert.ok(taken.bytes > 0);
+		assert.deepEqual(await readdir(snapshotDir), ['after-restart.heapsnapshot']);
+		const state = rec.events.reduce(reduce, initialState({historySize: 1000}));
+		assert.equal(state.restarts.length, 1);
+		assert.equal(state.target?.pid, target.pid);
+	} finally {
+		await monitor.stop('test over');
+		await target.kill();
+	}
+});
+
+test('while the target is down, a WebSocket on its port that is not an inspector is a failed attempt; the real target is found after it', async () => {
+	const port = await freePort();
+	let target = await startTarget('server', {nodeArgs: [`--inspect=127.0.0.1:${port}`]});
+	const rec = recorder();
+	const monitor = await Monitor.attach({kind: 'address', address: {host: '127.0.0.1', port}}, {intervalMs: 200, reconnect: true, onEvent: rec.onEvent});
+	let impostor: Awaited<ReturnType<typeof fakeEchoWebSocket>> | undefined;
+	try {
+		await waitFor(() => rec.of('sample').length >= 2, {what: 'samples'});
+		const firstPid = target.pid;
+		await target.kill();
+		impostor = await fakeEchoWebSocket(port);
+		await waitFor(() => impostor!.messages() >= 2, {what: 'two attempts that spoke to the impostor', timeoutMs: 15_000});
+		assert.equal(monitor.reconnecting, true);
+		assert.equal(rec.of('reconnected').length + rec.of('target-restarted').length, 0, 'the impostor was not taken for the target');
+		const attemptsOnImpostor = rec.of('reconnecting').length;
+		await impostor.close();
+		impostor = undefined;
+		target = await startTarget('server', {nodeArgs: [`--inspect=127.0.0.1:${port}`]});
+		await waitFor(() => rec.of('target-restarted').length === 1, {what: 'the real target found again', timeoutMs: 20_000});
+		assert.equal(rec.of('target-restarted')[0]!.previousPid, firstPid);
+		assert.ok(rec.of('reconnecting').length > attemptsOnImpostor);
+		await waitFor(() => rec.events.at(-1)?.type === 'sample', {what: 'samples of the new process'});
+	} finally {
+		await monitor.stop('test over');
+		await impostor?.close();
 		await target.kill();
 	}
 });
