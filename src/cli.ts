@@ -1,16 +1,16 @@
 import meow from 'meow';
 import {describeError, LeaktopError, UsageError} from './errors.js';
 import {censusModes, isCensusMode} from './model/cadence.js';
-import {parseDuration} from './model/duration.js';
+import {parseDuration, parseInterval} from './model/duration.js';
 import {parseRate} from './model/rate.js';
 import {parseSampling} from './model/size.js';
 import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
 import type {WatchContext, WatchTarget} from './commands/watch.js';
+import type {KubeTarget} from './kube/port-forward.js';
 
 /** `--threshold` unless given; `leaktop report` then uses the recorded session's own. */
 const defaultThreshold = '1MB/h';
-const minIntervalMs = 100;
 
 const help = `
 	Usage
@@ -32,6 +32,11 @@ const help = `
 	  --port N           inspector port (default 9229)
 	  --url ws://...     inspector WebSocket URL, as printed by "Debugger listening on"
 	  --pid N            open the inspector of a running local Node process (SIGUSR1), then attach
+	  --kube pod/NAME    run kubectl port-forward to the pod's inspector (its --remote-port,
+	                     default 9229) on a free local port, attach through it, and stop it on
+	                     exit; restarted if it dies. -n/--namespace NS and --context CTX pass
+	                     to kubectl. --open-inspector: if nothing listens in the pod, open the
+	                     inspector with kubectl exec ... -- kill -USR1 1 (logged)
 
 	Sampling and output
 	  --interval D       time between samples (default 1s, at least 100ms); D is 500ms, 30s, 15m, 2h
@@ -47,6 +52,10 @@ const help = `
 	                     event loop is under 7 % busy, always runs them whatever the load, off
 	                     never; l still takes one. A census leaves a busy process ~15 % slower
 	                     for minutes (it clears V8's inline caches). leaktop demo: always
+	  --watch EXPR       read EXPR with every sample, side-effect free (V8 refuses anything that
+	                     could change the process); repeatable; numbers and Map/Set/array sizes
+	                     get a trend, and the report lists them. In the TUI, : opens the command
+	                     line (:watch, :eval, :count, :interval...; :help lists them)
 	  --record FILE      write every sample, event and verdict to FILE as NDJSON as they come
 	                     (a killed leaktop loses at most the last line); leaktop report reads it
 	  --heap-profile FILE
@@ -83,7 +92,8 @@ const help = `
 	(or two picked with enter in the snapshots panel) with the latest, n arm near-limit snapshot,
 	tab next panel, up/down select a row, enter open it (a site's stack, a class's instances),
 	i show internals, e export heap profile, esc back or abandon a snapshot or diff, p pause
-	view, ? help, q or ctrl+c detach and quit.
+	view, : command line (:watch EXPR, :eval EXPR, :count EXPR, :interval D...; :help lists
+	them), ? help, q or ctrl+c detach and quit.
 
 	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
 	2 error (bad flags, cannot attach, target went away).
@@ -92,6 +102,7 @@ const help = `
 	Examples
 	  $ kubectl port-forward pod/api-7d9 9229:9229 & leaktop --port 9229
 	  $ leaktop --headless --duration 2m --report report.json
+	  $ leaktop --headless --duration 10m --watch 'sessions.size' --fail-on-growth
 	  $ leaktop --headless --duration 5m --sampling 64KiB --heap-profile app.heapprofile
 	  $ leaktop --pid 4242
 	  $ leaktop demo --scenario cache
@@ -103,6 +114,11 @@ const flagSpec = {
 	port: {type: 'string', default: '9229'},
 	url: {type: 'string'},
 	pid: {type: 'string'},
+	kube: {type: 'string'},
+	namespace: {type: 'string', shortFlag: 'n'},
+	context: {type: 'string'},
+	remotePort: {type: 'string', default: '9229'},
+	openInspector: {type: 'boolean', default: false},
 	interval: {type: 'string', default: '1s'},
 	headless: {type: 'boolean', default: false},
 	duration: {type: 'string'},
@@ -114,6 +130,7 @@ const flagSpec = {
 	threshold: {type: 'string', default: defaultThreshold},
 	failOnGrowth: {type: 'string'},
 	record: {type: 'string'},
+	watch: {type: 'string', isMultiple: true},
 	reconnect: {type: 'boolean', default: true},
 	scenario: {type: 'string', default: 'all'},
 	out: {type: 'string', default: '.'},
@@ -137,8 +154,11 @@ const optionalValueFlags = new Set(['fail-on-growth']);
  */
 function checkUnknownFlags(argv: readonly string[]): void {
 	const kebab = (name: string) => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
-	const known = new Set(Object.keys(flagSpec).map(kebab));
-	const needsValue = new Set(Object.entries(flagSpec).filter(([, spec]) => spec.type === 'string').map(([name]) => kebab(name)).filter(name => !optionalValueFlags.has(name)));
+	const specs: Array<[string, {type: string; shortFlag?: string}]> = Object.entries(flagSpec);
+	// A short flag (`-n`) is known and needs a value as its long name does.
+	const names = specs.flatMap(([name, spec]) => [[kebab(name), spec] as const, ...(spec.shortFlag ? [[spec.shortFlag, spec] as const] : [])]);
+	const known = new Set(names.map(([name]) => name));
+	const needsValue = new Set(names.filter(([name, spec]) => spec.type === 'string' && !optionalValueFlags.has(name)).map(([name]) => name));
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
 		if (arg === '--') break;
@@ -159,6 +179,15 @@ function parsePort(text: string): number {
 	const port = Number(text);
 	if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new UsageError(`invalid --port "${text}": must be a number from 1 to 65535`);
 	return port;
+}
+
+/** `--kube pod/NAME` (a bare NAME is a pod, as kubectl reads it), with its namespace, context and port. */
+function parseKube(flags: {kube?: string; namespace?: string; context?: string; remotePort: string}): KubeTarget {
+	const resource = flags.kube!.trim();
+	if (!/^([a-z]+\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(resource)) throw new UsageError(`invalid --kube "${flags.kube}": expected pod/NAME (or deployment/NAME, svc/NAME: kubectl picks one pod)`);
+	const remotePort = Number(flags.remotePort);
+	if (!/^\d+$/.test(flags.remotePort) || remotePort < 1 || remotePort > 65_535) throw new UsageError(`invalid --remote-port "${flags.remotePort}": must be a number from 1 to 65535`);
+	return {resource: resource.includes('/') ? resource : `pod/${resource}`, namespace: flags.namespace, context: flags.context, remotePort};
 }
 
 function parsePid(text: string): number {
@@ -202,9 +231,7 @@ async function main(argv: string[]): Promise<Outcome> {
 	if (command === 'replay') return replay(rest);
 	if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see leaktop --help)`);
 
-	const intervalMs = parseDuration(flags.interval, 'interval');
-	// Each sample is a call into the target's main thread: faster than this is a load, not a watch.
-	if (intervalMs < minIntervalMs) throw new UsageError(`invalid --interval "${flags.interval}": must be at least ${minIntervalMs}ms (each sample runs on the target's main thread)`);
+	const intervalMs = parseInterval(flags.interval);
 	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, 'duration');
 	const port = parsePort(flags.port);
 	const host = flags.host;
@@ -239,6 +266,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		leaktopVersion: cli.pkg.version ?? '0.0.0',
 		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},
 		failOnGrowth,
+		watches: flags.watch ?? [],
 	};
 
 	if (command === 'demo') {
@@ -254,6 +282,12 @@ async function main(argv: string[]): Promise<Outcome> {
 		}
 	}
 
+	const picked = (['url', 'pid', 'kube'] as const).filter(name => flags[name] !== undefined);
+	if (picked.length > 1) throw new UsageError(`--${picked[0]} and --${picked[1]} both name the target: pick one`);
+	if (flags.kube === undefined) {
+		const kubeOnly = [flags.namespace !== undefined && '--namespace', flags.context !== undefined && '--context', flags.openInspector && '--open-inspector', argv.some(a => a.startsWith('--remote-port')) && '--remote-port'].filter(Boolean);
+		if (kubeOnly.length > 0) throw new UsageError(`${kubeOnly[0]} goes with --kube pod/NAME`);
+	}
 	let target: WatchTarget;
 	if (flags.url !== undefined) {
 		const urlHost = /^wss?:\/\//.test(flags.url) && URL.canParse(flags.url) ? new URL(flags.url).hostname : undefined;
@@ -262,6 +296,8 @@ async function main(argv: string[]): Promise<Outcome> {
 		if (!isLoopback(urlHost)) warn(`warning: ${urlHost} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
 	} else if (flags.pid !== undefined) {
 		target = {kind: 'pid', pid: parsePid(flags.pid)};
+	} else if (flags.kube !== undefined) {
+		target = {kind: 'kube', kube: parseKube(flags), openInspector: flags.openInspector};
 	} else {
 		target = {kind: 'address', address};
 		if (!isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);

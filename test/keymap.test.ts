@@ -10,9 +10,11 @@ function pressFor(key: string): KeyPress {
 	return {input, ctrl, escape: false};
 }
 
-test('every binding is reachable and keys are unique', () => {
-	const keys = bindings.flatMap(b => b.keys);
-	assert.equal(new Set(keys).size, keys.length);
+test('every binding is reachable and keys are unique in each mode', () => {
+	for (const mode of ['live', 'replay', 'prompt'] as const) {
+		const keys = bindingsFor(mode).flatMap(b => b.keys);
+		assert.equal(new Set(keys).size, keys.length, mode);
+	}
 	for (const b of bindings) {
 		for (const key of b.keys) assert.equal(commandFor(pressFor(key), false, b.mode ?? 'live'), b.command, key);
 	}
@@ -33,4 +35,17 @@ test('while leaktop asks a question, y says yes, any other key no, and ctrl+c st
 	assert.equal(commandFor(pressFor('ctrl+c'), true), 'quit');
 	assert.equal(commandFor(pressFor('y')), 'confirm', 'y alone is harmless: nothing waits for it');
 	assert.equal(commandFor({input: 'z', ctrl: false, escape: false}), undefined);
+});
+
+test('while the command line is open only its own keys are commands, and ctrl+c still quits', () => {
+	assert.equal(commandFor(pressFor(':')), 'command-line');
+	assert.equal(commandFor(pressFor('g'), false, 'prompt'), undefined, 'g is text on the line');
+	assert.equal(commandFor(pressFor('q'), false, 'prompt'), undefined);
+	assert.equal(commandFor(pressFor('enter'), false, 'prompt'), 'prompt-run');
+	assert.equal(commandFor(pressFor('tab'), false, 'prompt'), 'prompt-complete');
+	assert.equal(commandFor(pressFor('esc'), false, 'prompt'), 'prompt-cancel');
+	assert.equal(commandFor(pressFor('up'), false, 'prompt'), 'prompt-older');
+	assert.equal(commandFor(pressFor('down'), false, 'prompt'), 'prompt-newer');
+	assert.equal(commandFor(pressFor('ctrl+c'), false, 'prompt'), 'quit');
+	assert.deepEqual(bindingsFor('prompt').filter(b => b.inFooter).map(b => b.keys[0]), ['enter', 'tab', 'up', 'esc']);
 });

@@ -51,7 +51,7 @@ function progressReporter(status: (line: string) => void): (event: Event) => voi
 export async function snapshotCommand(config: SnapshotConfig, context: WatchContext): Promise<Outcome> {
 	await assertDirWritable(config.dir);
 	const report = progressReporter(context.status);
-	const {monitor, store} = await attachTarget(config.target, {historySize: 10, monitor: {intervalMs: 1000}});
+	const {monitor, store, release} = await attachTarget(config.target, {historySize: 10, monitor: {intervalMs: 1000}});
 	const target = store.getState().target;
 	if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}`);
 	const abandon = new AbortController();
@@ -85,8 +85,10 @@ export async function snapshotCommand(config: SnapshotConfig, context: WatchCont
 			case 'failed':
 				return {exitCode: exitCodes.error, message: outcome.message};
 		}
+		return outcome satisfies never;
 	} finally {
 		context.signal.removeEventListener('abort', onAbort);
 		await monitor.stop('snapshot done');
+		await release?.();
 	}
 }

@@ -1,4 +1,4 @@
-import {describeError} from '../errors.js';
+import {describeError, UsageError} from '../errors.js';
 import {formatBytes} from '../model/format.js';
 import {writeHeapProfile} from '../heap-profile.js';
 import {runHeadless, sampleLine} from '../headless.js';
@@ -40,6 +40,8 @@ export interface WatchConfig {
 	verdictOptions: VerdictOptions;
 	/** Exit 1 when the verdict at the end is a leak. */
 	failOnGrowth: boolean;
+	/** `--watch`: expressions read with every sample, side-effect free. */
+	watches: readonly string[];
 }
 
 export interface WatchContext {
@@ -81,7 +83,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	// What the monitor reports while it attaches, before the recording can start: it gets these first.
 	const duringAttach: Event[] = [];
 	let attached = false;
-	const {monitor, store} = await attachTarget(config.target, {
+	const {monitor, store, release} = await attachTarget(config.target, {
 		historySize: historySize(config),
 		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, reconnect: config.reconnect, ...censusCadence(config)},
 		onEvent(event) {
@@ -94,12 +96,18 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	let recorder: Recorder | undefined;
 	try {
 		if (config.recordPath) recorder = startRecording(config, store, startedAt, duringAttach);
+		for (const expression of config.watches) {
+			await monitor.addWatch(expression).catch((error: unknown) => {
+				throw new UsageError(`--watch ${JSON.stringify(expression)}: ${describeError(error)}`);
+			});
+		}
 		return await session(config, context, {monitor, store, startedAt, recorder}, tui);
 	} catch (error) {
 		await monitor.stop('error');
 		throw error;
 	} finally {
 		recorder?.close();
+		await release?.();
 	}
 }
 

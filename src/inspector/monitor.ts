@@ -15,6 +15,8 @@ import {type CapturedSnapshot, captureSnapshot, type CaptureOptions} from './sna
 import {readHeadroom} from './headroom.js';
 import type {Headroom} from '../model/snapshot-risk.js';
 import {armNearLimitExpression} from './expressions.js';
+import {checkWatch, type Count, countInstances, type Evaluation, evaluateOnce, readGlobalNames, readWatch, releaseWatchObjects, userObjectGroups} from './watch.js';
+import type {WatchReading} from '../model/watches.js';
 
 export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
 
@@ -129,6 +131,9 @@ export class Monitor {
 	#samplesSeen = 0;
 	#censusPaused = false;
 	#sampler: AllocationSampler | undefined;
+	/** `:watch` expressions, read with every sample; they outlive a reconnect. */
+	#watches: Array<{id: number; expression: string}> = [];
+	#nextWatchId = 1;
 	/** The heap snapshot being taken, so that detaching can abandon it and remove its partial file. */
 	#capture: {promise: Promise<CapturedSnapshot>; abort: AbortController} | undefined;
 
@@ -146,8 +151,7 @@ export class Monitor {
 	/** Makes `session` the one every call goes through, with its sampler and its close handlers. */
 	#adopt(session: InspectorSession): void {
 		this.#session = session;
-		const {samplingIntervalBytes} = this.#options;
-		this.#sampler = samplingIntervalBytes === null ? undefined : new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
+		this.#sampler = this.#newSampler(session);
 		session.onClose(reason => {
 			if (session === this.#session) this.#lost(reason);
 		});
@@ -157,6 +161,11 @@ export class Monitor {
 			this.#lost('the process exited');
 			void session.close();
 		});
+	}
+
+	#newSampler(session: InspectorSession): AllocationSampler | undefined {
+		const {samplingIntervalBytes} = this.#options;
+		return samplingIntervalBytes === null ? undefined : new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
 	}
 
 	/** Starts the polling, sampling and census of the adopted session. */
@@ -343,10 +352,11 @@ export class Monitor {
 		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
 		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
 		this.#inFlight = evaluateValue(session, sampleExpression, {timeoutMs: sampleTimeoutMs})
-			.then(value => {
+			.then(async value => {
 				const sample = parseSample(value);
 				this.#noteLoad(sample);
 				this.#emit({type: 'sample', sample, receivedAt: Date.now()});
+				if (this.#watches.length > 0) await this.#readWatches(session);
 			})
 			.catch((error: unknown) => {
 				if (session.closed || this.#stopping) return;
@@ -360,6 +370,90 @@ export class Monitor {
 				const wait = Math.max(0, this.#options.intervalMs - (Date.now() - started));
 				this.#timer = setTimeout(() => this.#tick(), wait);
 			});
+	}
+
+	/** One round of watches, in the same flight as the sample: a slow one never piles up calls. */
+	async #readWatches(session: InspectorSession): Promise<void> {
+		const watches = [...this.#watches];
+		const readings = await Promise.all(
+			watches.map(async ({id, expression}) => ({id, reading: await readWatch(session, expression).catch((error: unknown): WatchReading => ({error: describeError(error)}))})),
+		);
+		await releaseWatchObjects(session);
+		if (session === this.#session && !session.closed) this.#emit({type: 'watch-values', t: Date.now(), readings});
+	}
+
+	/**
+	 * `:watch`, `--watch`: the expression is read once under V8's side-effect check (a refusal,
+	 * a syntax error or an exception rejects with one line), then with every sample. Returns the
+	 * watch's number.
+	 */
+	async addWatch(expression: string): Promise<number> {
+		if (this.#reconnecting) throw new NotConnectedError();
+		await checkWatch(this.#session, expression);
+		const id = this.#nextWatchId++;
+		this.#watches.push({id, expression});
+		this.#emit({type: 'watch-added', t: Date.now(), id, expression});
+		return id;
+	}
+
+	/** `:unwatch N`: false when there is no watch N. */
+	removeWatch(id: number): boolean {
+		const index = this.#watches.findIndex(w => w.id === id);
+		if (index < 0) return false;
+		this.#watches.splice(index, 1);
+		this.#emit({type: 'watch-removed', t: Date.now(), id});
+		return true;
+	}
+
+	/** For the command line's tab: the target's global names (none while reconnecting). */
+	async globalNames(): Promise<string[]> {
+		if (this.#reconnecting || this.#session.closed) return [];
+		return readGlobalNames(this.#session);
+	}
+
+	/** `:interval`: the next sample and every one after it come this far apart. */
+	setIntervalMs(ms: number): void {
+		this.#options.intervalMs = ms;
+		this.#emit({type: 'interval-set', t: Date.now(), ms});
+		// A sample waiting for its turn is rescheduled; one in flight schedules the next itself.
+		if (this.#timer !== undefined && !this.#stopping && !this.#reconnecting) {
+			clearTimeout(this.#timer);
+			this.#timer = setTimeout(() => this.#tick(), ms);
+		}
+	}
+
+	/**
+	 * `:sampling`: stops leaktop's allocation sampling and starts it again at `bytes` (null: off).
+	 * Sampling another client started is left to it: V8 has one sampler per process.
+	 */
+	async setSampling(bytes: number | null): Promise<void> {
+		if (this.#reconnecting) throw new NotConnectedError();
+		if (this.#sampler?.running && !this.#sampler.owned) throw new LeaktopError('allocation sampling was started by another inspector client (DevTools?): its interval is not leaktop\'s to change');
+		await this.#sampler?.stop();
+		this.#options.samplingIntervalBytes = bytes;
+		this.#sampler = this.#newSampler(this.#session);
+		await this.#sampler?.start();
+	}
+
+	/**
+	 * `:eval`: once, under the side-effect check unless the user allowed side effects; a
+	 * refusal comes back for the caller to ask about, a value or an error is also logged.
+	 */
+	async evaluate(expression: string, {sideEffects}: {sideEffects: boolean}): Promise<Evaluation> {
+		if (this.#reconnecting) throw new NotConnectedError();
+		const result = await evaluateOnce(this.#session, expression, {sideEffects});
+		const t = Date.now();
+		if (result.kind === 'value') this.#emit({type: 'eval-result', t, expression, text: result.text, sideEffects});
+		else if (result.kind === 'error') this.#emit({type: 'eval-failed', t, expression, message: result.message, sideEffects});
+		return result;
+	}
+
+	/** `:count`: live instances of a constructor; its expression is guarded like `:eval`'s. A failure rejects with one line. */
+	async count(expression: string, {sideEffects}: {sideEffects: boolean}): Promise<Count> {
+		if (this.#reconnecting) throw new NotConnectedError();
+		const result = await countInstances(this.#session, expression, {sideEffects, onWalk: () => this.#emit({type: 'count-started', t: Date.now(), expression, sideEffects})});
+		if (result.kind === 'count') this.#emit({type: 'count-result', t: Date.now(), expression, name: result.name, count: result.count, durationMs: result.durationMs});
+		return result;
 	}
 
 	/** Polls the allocation profile now (the panel and the report read the result). */
@@ -444,7 +538,7 @@ export class Monitor {
 			if (targetBusy) this.#sampler?.halt();
 			else await this.#sampler?.stop();
 			if (!this.#session.closed && !targetBusy) {
-				for (const group of [objectGroup, censusObjectGroup]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
+				for (const group of [objectGroup, censusObjectGroup, ...userObjectGroups]) await this.#session.send('Runtime.releaseObjectGroup', {objectGroup: group}, 2000).catch(() => undefined);
 			}
 			// Stopped while reconnecting: the connection was already gone, but the session ends here.
 			const byTarget = this.#session.closed && !this.#reconnecting;

@@ -57,6 +57,11 @@ export class AllocationSampler {
 		return this.#running;
 	}
 
+	/** Started by leaktop (false: another client's, which leaktop only reads). */
+	get owned(): boolean {
+		return this.#owned;
+	}
+
 	/**
 	 * Starts sampling, unless another client (DevTools' Memory panel) already runs it: V8 has one
 	 * sampler per process, so leaktop then reads that one and leaves it running on detach.

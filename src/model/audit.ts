@@ -1,12 +1,13 @@
 /**
  * The audit trail: every action leaktop takes on the target, with a timestamp, for the event
  * log, the recording, the report and the exit summary. Reads that change nothing in the target
- * (the memory sample every tick) are not actions; a profile read is, because V8 collects garbage
- * before it answers. Pure: no I/O.
+ * (the memory sample every tick, a watch, a side-effect-free `:eval`) are not actions; a profile
+ * read is, because V8 collects garbage before it answers, and so is an `:eval` the user let run
+ * with side effects. Pure: no I/O.
  */
 import type {Event} from './state.js';
 
-export const auditActions = ['attach', 'sampling-start', 'profile-read', 'gc', 'census', 'snapshot', 'near-limit', 'detach', 'sampling-stop'] as const;
+export const auditActions = ['open-inspector', 'attach', 'sampling-start', 'profile-read', 'gc', 'census', 'count', 'eval', 'snapshot', 'near-limit', 'detach', 'sampling-stop'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditEntry {
@@ -41,6 +42,13 @@ export function auditEntryOf(event: Event): AuditEntry | null {
 			return {t: event.t, action: 'gc', detail: 'HeapProfiler.collectGarbage'};
 		case 'census-started':
 			return {t: event.t, action: 'census', detail: 'Runtime.queryObjects on EventEmitter and EventTarget'};
+		case 'inspector-opened':
+			return {t: event.t, action: 'open-inspector', detail: event.how};
+		case 'count-started':
+			return {t: event.t, action: 'count', detail: `Runtime.queryObjects on (${event.expression}).prototype${event.sideEffects ? ', the constructor found with side effects allowed' : ''}`};
+		case 'eval-result':
+		case 'eval-failed':
+			return event.sideEffects ? {t: event.t, action: 'eval', detail: `Runtime.evaluate without the side-effect check: ${event.expression}`} : null;
 		case 'snapshot-started':
 			return {t: event.t, action: 'snapshot', detail: `HeapProfiler.takeHeapSnapshot to ${event.path}`};
 		case 'near-limit-armed':

@@ -50,8 +50,11 @@ export class RecordingFormatError extends Error {
 	override name = 'RecordingFormatError';
 }
 
-/** Events that only move the view or report progress: the report and the replay do not need them. */
-const unrecorded = new Set<Event['type']>(['snapshot-progress', 'diff-progress']);
+/**
+ * Events that only move the view or report progress: the report and the replay do not need them.
+ * The command line's keystrokes are not kept either: what a typed line did is (watches, evals).
+ */
+const unrecorded = new Set<Event['type']>(['snapshot-progress', 'diff-progress', 'prompt-open', 'prompt-set', 'prompt-close']);
 
 export function isRecorded(event: Event): boolean {
 	return !unrecorded.has(event.type);

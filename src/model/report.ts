@@ -1,7 +1,7 @@
 import type {AuditCounts, AuditEntry} from './audit.js';
 import type {RestartRecord, State} from './state.js';
 import type {LogEntry, MemorySample, TargetInfo} from './types.js';
-import {censusesSinceBaseline, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
+import {censusesSinceBaseline, effectiveVerdictOptions, type LeakVerdict, resourceTypes, type VerdictOptions} from './verdict.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
 import type {PathAggregate, StackFrame} from './allocations.js';
 import type {PollInfo, SamplingStatus} from './allocations-state.js';
@@ -52,6 +52,25 @@ export interface Report {
 	restarts: RestartRecord[];
 	/** Every action leaktop took on the target: how many of each, and the entries (the latest 1000). */
 	audit: {counts: AuditCounts; entries: AuditEntry[]};
+	/** `--watch` and `:watch` expressions still watched at the end, with their readings. */
+	watches: WatchEntry[];
+}
+
+export interface WatchEntry {
+	id: number;
+	expression: string;
+	/** The last reading as text, and as a number when it was one (a Map's size, say). */
+	last: string | null;
+	value: number | null;
+	/** The last reading's error (an exception, a refusal, a deadline), if it failed. */
+	error: string | null;
+	/** Over the numeric readings since the baseline. */
+	min: number | null;
+	max: number | null;
+	growth: number;
+	slopePerHour: number;
+	verdict: string;
+	readings: number;
 }
 
 export interface AllocationEntry {
@@ -99,7 +118,7 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 		target: state.target,
 		endReason: state.endReason,
 		baselineT: state.baselineT,
-		thresholds: {bytesPerHour: meta.verdictOptions.thresholdBytesPerHour, countPerHour: meta.verdictOptions.thresholdCountPerHour},
+		thresholds: {bytesPerHour: effectiveVerdictOptions(state, meta.verdictOptions).thresholdBytesPerHour, countPerHour: meta.verdictOptions.thresholdCountPerHour},
 		verdict,
 		resources: {byType},
 		listeners: {
@@ -129,5 +148,24 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 		log: state.log.items.slice(),
 		restarts: state.restarts.slice(),
 		audit: {counts: {...state.auditCounts}, entries: state.audit.items.slice()},
+		watches: state.watches.map(watch => {
+			const baseline = state.baselineT ?? -Infinity;
+			const values = watch.points.items.filter(p => p.t >= baseline).map(p => p.v);
+			const signal = verdict.signals.find(s => s.kind === 'watch' && s.series === watch.expression);
+			return {
+				id: watch.id,
+				expression: watch.expression,
+				last: watch.text,
+				value: watch.points.items.at(-1)?.v ?? null,
+				error: watch.error,
+				// A day of readings is too many arguments for Math.min(...values).
+				min: values.length > 0 ? values.reduce((a, b) => Math.min(a, b)) : null,
+				max: values.length > 0 ? values.reduce((a, b) => Math.max(a, b)) : null,
+				growth: signal?.growth ?? 0,
+				slopePerHour: signal?.slopePerHour ?? 0,
+				verdict: signal?.verdict ?? 'warming up',
+				readings: values.length,
+			};
+		}),
 	};
 }

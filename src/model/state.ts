@@ -10,12 +10,14 @@ import {type AllocationsState, initialAllocations, moveSelection, withBaseline, 
 import {type CaptureProgress, initialSnapshots, moveSnapshotSelection, type SnapshotRecord, type SnapshotsState, togglePick} from './snapshots-state.js';
 import {type DiffEvent, diffTotals, isDiffRunning, reduceDiff} from './diff-state.js';
 import {describeEstimate, type SnapshotEstimate} from './snapshot-risk.js';
+import {addWatch, removeWatch, type WatchReading, type WatchSeries, withReadings} from './watches.js';
+import type {LineState} from './command-line.js';
 
 /** Audit entries kept in full (a profile read every 30 s fills this in 8 hours); the counts cover all. */
 const auditSize = 1000;
 
 /** What the lower part of the screen shows; tab cycles through them. */
-export const panels = ['chart', 'allocations', 'resources', 'listeners', 'snapshots'] as const;
+export const panels = ['chart', 'allocations', 'resources', 'listeners', 'watches', 'snapshots'] as const;
 export type Panel = (typeof panels)[number];
 
 export interface State {
@@ -26,6 +28,8 @@ export interface State {
 	/** While paused the view renders this frozen history; collection goes on into `samples`. */
 	frozen: Ring<MemorySample> | null;
 	helpOpen: boolean;
+	/** What `?` shows (the keys) or `:help` (the commands). */
+	helpPage: HelpPage;
 	gcRunning: boolean;
 	/** Local clock of the last sample received, to tell a lagging target from a quiet one. */
 	lastSampleAt: number | null;
@@ -53,6 +57,28 @@ export interface State {
 	timeBox: TimeBox | null;
 	allocations: AllocationsState;
 	snapshots: SnapshotsState;
+	/** `:watch` and `--watch` expressions, with their readings. */
+	watches: WatchSeries[];
+	/** The `:` command line while it is open. */
+	prompt: PromptState | null;
+	/** A typed expression V8 refused as side-effecting, waiting for y/N. */
+	question: Question | null;
+	/** `:threshold`: the memory growth that counts as a leak, over the one leaktop started with. */
+	thresholdBytesPerHour: number | null;
+}
+
+export type HelpPage = 'keys' | 'commands';
+
+export interface PromptState extends LineState {
+	/** What tab could complete, when more than one. */
+	candidates: string[];
+}
+
+export interface Question {
+	kind: 'eval' | 'count';
+	expression: string;
+	/** V8's reason for refusing it. */
+	reason: string;
 }
 
 /** A restart seen on reconnect: the process before it, and how close it was to its limit. */
@@ -79,7 +105,8 @@ export type Event =
 	| {type: 'gc-failed'; t: number; message: string}
 	| {type: 'log'; t: number; level: LogLevel; text: string}
 	| {type: 'toggle-pause'; t: number}
-	| {type: 'toggle-help'}
+	/** Without `page`, `?`: shows the keys or closes whatever help is open. */
+	| {type: 'toggle-help'; page?: HelpPage}
 	| {type: 'cycle-panel'}
 	| {type: 'show-panel'; panel: Panel}
 	| {type: 'baseline'; t: number}
@@ -118,6 +145,24 @@ export type Event =
 	| {type: 'select-snapshot'; delta: number}
 	| {type: 'pick-snapshot'}
 	| DiffEvent
+	/** `--open-inspector`: leaktop made the process open its inspector (`how`: the command it ran). */
+	| {type: 'inspector-opened'; t: number; how: string}
+	| {type: 'watch-added'; t: number; id: number; expression: string}
+	| {type: 'watch-removed'; t: number; id: number}
+	| {type: 'watch-values'; t: number; readings: Array<{id: number; reading: WatchReading}>}
+	| {type: 'question'; t: number; question: Question}
+	/** The user's y (run it with side effects) or anything else (do not). */
+	| {type: 'question-answered'; t: number; yes: boolean}
+	/** `sideEffects`: it ran without V8's side-effect check, after the user said yes. */
+	| {type: 'eval-result'; t: number; expression: string; text: string; sideEffects: boolean}
+	| {type: 'eval-failed'; t: number; expression: string; message: string; sideEffects: boolean}
+	| {type: 'count-started'; t: number; expression: string; sideEffects: boolean}
+	| {type: 'count-result'; t: number; expression: string; name: string; count: number; durationMs: number}
+	| {type: 'interval-set'; t: number; ms: number}
+	| {type: 'threshold-set'; t: number; bytesPerHour: number}
+	| {type: 'prompt-open'}
+	| {type: 'prompt-set'; line: LineState; candidates: string[]}
+	| {type: 'prompt-close'}
 	| {type: 'detaching'; t: number; reason: string}
 	| {type: 'closed'; t: number; reason: string};
 
@@ -137,6 +182,7 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		log: createRing(logSize),
 		frozen: null,
 		helpOpen: false,
+		helpPage: 'keys',
 		gcRunning: false,
 		lastSampleAt: null,
 		endReason: null,
@@ -154,6 +200,10 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		profilesWritten: [],
 		allocations: initialAllocations(samplingIntervalBytes),
 		snapshots: initialSnapshots,
+		watches: [],
+		prompt: null,
+		question: null,
+		thresholdBytesPerHour: null,
 	};
 }
 
@@ -250,7 +300,8 @@ function reduceEvent(state: State, event: Event): State {
 				? withLog({...state, frozen: null}, event.t, 'info', 'view resumed')
 				: withLog({...state, frozen: state.samples}, event.t, 'info', 'view paused (collection goes on)');
 		case 'toggle-help':
-			return {...state, helpOpen: !state.helpOpen};
+			if (event.page === undefined || (state.helpOpen && state.helpPage === event.page)) return {...state, helpOpen: !state.helpOpen, helpPage: 'keys'};
+			return {...state, helpOpen: true, helpPage: event.page};
 		case 'cycle-panel':
 			return {...state, panel: panels[(panels.indexOf(state.panel) + 1) % panels.length]!};
 		case 'show-panel':
@@ -396,6 +447,51 @@ function reduceEvent(state: State, event: Event): State {
 		case 'diff-select-instance':
 		case 'diff-close-class':
 			return withDiff(state, event);
+		case 'inspector-opened':
+			return withLog(state, event.t, 'warn', `opened the target's inspector: ${event.how} (it stays open after leaktop detaches)`);
+		case 'watch-added':
+			return withLog({...state, watches: addWatch(state.watches, event.id, event.expression, state.samples.capacity)}, event.t, 'info', `watch ${event.id}: ${event.expression} (every sample, side-effect free; :unwatch ${event.id} stops it)`);
+		case 'watch-removed': {
+			const watch = state.watches.find(w => w.id === event.id);
+			if (!watch) return state;
+			return withLog({...state, watches: removeWatch(state.watches, event.id)}, event.t, 'info', `watch ${event.id} removed: ${watch.expression}`);
+		}
+		case 'watch-values':
+			return {...state, watches: withReadings(state.watches, toTargetClock(state, event.t), event.readings)};
+		case 'question': {
+			const {question} = event;
+			// The question first: a long expression must not push "y/N" off an 80-column log line.
+			const what = question.kind === 'eval' ? 'run' : 'run, to find the constructor,';
+			return withLog({...state, question}, event.t, 'warn', `y/N: ${what} with side effects allowed? ${question.expression} (V8 refused it: ${question.reason})`);
+		}
+		case 'question-answered': {
+			if (!state.question) return state;
+			const next = {...state, question: null};
+			return event.yes ? next : withLog(next, event.t, 'info', `not run: ${state.question.expression}`);
+		}
+		case 'eval-result':
+			return withLog(state, event.t, 'info', `${event.sideEffects ? 'ran (side effects allowed)' : '='} ${event.expression} -> ${event.text}`);
+		case 'eval-failed':
+			return withLog(state, event.t, 'error', `${event.expression}: ${event.message}`);
+		case 'count-started':
+			return withLog(state, event.t, 'info', `counting instances of ${event.expression} (a heap walk after a full GC)...`);
+		case 'count-result':
+			return withLog(
+				state,
+				event.t,
+				'info',
+				`count: ${event.count} live ${event.name} instances (subclasses included) in ${formatCost(event.durationMs)}; the walk leaves a busy process slower for minutes`,
+			);
+		case 'interval-set':
+			return withLog(state, event.t, 'info', `sampling every ${formatCost(event.ms)} from now on`);
+		case 'threshold-set':
+			return withLog({...state, thresholdBytesPerHour: event.bytesPerHour}, event.t, 'info', `leak threshold: floor growth of ${formatBytes(event.bytesPerHour)}/h or more`);
+		case 'prompt-open':
+			return {...state, prompt: {text: '', cursor: 0, candidates: []}, helpOpen: false};
+		case 'prompt-set':
+			return state.prompt ? {...state, prompt: {...event.line, candidates: event.candidates}} : state;
+		case 'prompt-close':
+			return {...state, prompt: null};
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':

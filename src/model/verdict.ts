@@ -4,12 +4,12 @@ import type {ListenerCensus, MemorySample, TargetInfo} from './types.js';
 import {formatDuration} from './format.js';
 import {formatRate} from './rate.js';
 
-export type SignalKind = 'heap' | 'external' | 'rss' | 'resources' | 'listeners';
+export type SignalKind = 'heap' | 'external' | 'rss' | 'resources' | 'listeners' | 'watch';
 
 /** One line of evidence: how one series' floor moves. */
 export interface Signal {
 	kind: SignalKind;
-	/** heapUsed, external, rss; a resource type (Timeout); `Emitter.event` for listeners. */
+	/** heapUsed, external, rss; a resource type (Timeout); `Emitter.event` for listeners; a watch's expression. */
 	series: string;
 	verdict: Verdict;
 	slopePerHour: number;
@@ -128,7 +128,7 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
  */
 export const minCountGrowth = 20;
 
-function countSignal(kind: 'resources' | 'listeners', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
+function countSignal(kind: 'resources' | 'listeners' | 'watch', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
 	// Census counts are exact, and censuses are few: every one is a floor point.
 	const floors = bucketed ? floorPoints(points) : points;
 	const common = {thresholdPerHour: options.thresholdCountPerHour, minGrowth: minCountGrowth};
@@ -184,8 +184,14 @@ function listenerSeries(censuses: readonly ListenerCensus[], top: number): Map<s
 	return series;
 }
 
+/** The options in force: `:threshold` overrides the memory threshold leaktop started with. */
+export function effectiveVerdictOptions(state: Pick<State, 'thresholdBytesPerHour'>, options: VerdictOptions): VerdictOptions {
+	return state.thresholdBytesPerHour === null ? options : {...options, thresholdBytesPerHour: state.thresholdBytesPerHour};
+}
+
 /** The whole judgement for the current state: every series, and whether any of them leaks. */
-export function computeVerdict(state: State, options: VerdictOptions = defaultVerdictOptions): LeakVerdict {
+export function computeVerdict(state: State, given: VerdictOptions = defaultVerdictOptions): LeakVerdict {
+	const options = effectiveVerdictOptions(state, given);
 	const samples = sinceBaseline(state);
 	const signals: Signal[] = memorySeries.map(spec => memorySignal(spec, samples, state, options));
 	for (const type of resourceTypes(samples)) {
@@ -193,6 +199,12 @@ export function computeVerdict(state: State, options: VerdictOptions = defaultVe
 	}
 	for (const [key, points] of listenerSeries(censusesSinceBaseline(state), 5)) {
 		signals.push(countSignal('listeners', key, points, false, options));
+	}
+	// A watch read every sample is judged like a resource count: its floor must keep rising.
+	const baseline = state.baselineT ?? -Infinity;
+	for (const watch of state.watches) {
+		if (watch.points.items.length === 0) continue;
+		signals.push(countSignal('watch', watch.expression, watch.points.items.filter(p => p.t >= baseline), true, options));
 	}
 	return {leak: signals.some(s => s.verdict === 'growing'), signals};
 }
@@ -208,7 +220,7 @@ export function headline(verdict: LeakVerdict): string {
 	if (growing.length === 0) {
 		return isCollectingEvidence(verdict) ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
 	}
-	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: ''};
+	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: '', watch: ''};
 	const first = growing[0]!;
 	const what = first.unit === 'bytes' ? `${names[first.kind]} ${formatRate(first.slopePerHour)}` : `${first.series} ${first.slopePerHour > 0 ? '+' : ''}${Math.round(first.slopePerHour)}/h`;
 	const limit = first.timeToLimitMs === null ? '' : `, limit in ${formatDuration(first.timeToLimitMs)}`;

@@ -1,7 +1,7 @@
 import {useInput} from 'ink';
 import {useMemo, useSyncExternalStore} from 'react';
 import {computeVerdict, type VerdictOptions} from '../model/verdict.js';
-import {type Command, commandFor} from '../keymap.js';
+import {type Command, commandFor, type KeyPress} from '../keymap.js';
 import type {Store} from '../store.js';
 import {Screen} from '../views/Screen.js';
 import {keyPress} from './key-press.js';
@@ -11,20 +11,31 @@ import {useNow} from './use-now.js';
 export interface AppProps {
 	store: Store;
 	onCommand: (command: Command) => void;
+	/** A key the command line takes as text or an edit. */
+	onPromptKey: (press: KeyPress) => void;
 	verdictOptions: VerdictOptions;
 }
 
 /** Connects the store and the keyboard to the pure Screen view. */
-export function App({store, onCommand, verdictOptions}: AppProps) {
+export function App({store, onCommand, onPromptKey, verdictOptions}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const {columns, rows} = useTerminalSize();
 	// The time box counts down every second, whatever the sampling interval.
 	const now = useNow(state.timeBox ? 1000 : null);
 	useInput((input, key) => {
-		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm;
-		const command = commandFor(keyPress(input, key), asking);
+		const press = keyPress(input, key);
+		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm || state.question !== null;
+		const mode = state.prompt && !asking ? 'prompt' : 'live';
+		// ":watch x" typed fast or pasted arrives as one chunk: open the line with the rest in it.
+		if (mode === 'live' && !asking && !press.ctrl && press.input.length > 1 && press.input.startsWith(':')) {
+			onCommand('command-line');
+			onPromptKey({...press, input: press.input.slice(1)});
+			return;
+		}
+		const command = commandFor(press, asking, mode);
 		if (command) onCommand(command);
+		else if (mode === 'prompt') onPromptKey(press);
 	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
 	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} />;

@@ -1,8 +1,11 @@
 import {describeError} from '../errors.js';
+import {completeLine, emptyLine, editLine, type ParsedLine, parseCommandLine} from '../model/command-line.js';
+import {type HistoryWalk, newer, older, startWalk, withLine} from '../model/command-history.js';
+import type {Question} from '../model/state.js';
 import {heapProfileName} from '../file-names.js';
 import {writeHeapProfile} from '../heap-profile.js';
 import type {Monitor} from '../inspector/monitor.js';
-import type {Command} from '../keymap.js';
+import type {Command, KeyPress} from '../keymap.js';
 import {diffPair, lastObjectCount, notEnoughSnapshots} from '../model/snapshots-state.js';
 import {type DiffRun, startDiff} from '../snapshot-diff-client.js';
 import {takeSnapshot} from '../snapshot-flow.js';
@@ -17,10 +20,15 @@ export interface CommandContext {
 	onForceQuit: () => void;
 	/** `+`: extends the time box; undefined when the session has none. */
 	extendTimeBox?: () => void;
+	/** The command line's history as saved, oldest first, and where each run line goes. */
+	history?: string[];
+	saveHistory?: (entries: readonly string[]) => Promise<string | null>;
 }
 
 export interface CommandHandler {
 	handle(command: Command): void;
+	/** A key that is no binding while the command line is open: it edits the line. */
+	editPrompt(press: KeyPress): void;
 	/** Stops what the handler itself runs (a snapshot diff's worker thread); called once the TUI ends, however it ends. */
 	close(): Promise<void>;
 }
@@ -37,8 +45,12 @@ const instancesShown = 10;
  * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
  * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox}: CommandContext): CommandHandler {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history: saved = [], saveHistory}: CommandContext): CommandHandler {
 	let quitting = false;
+	let history = saved;
+	let walk: HistoryWalk = startWalk;
+	/** The target's global names, read when the line opens, for tab (which waits for them). */
+	let globals: Promise<string[]> = Promise.resolve([]);
 	let answer: ((yes: boolean) => void) | undefined;
 	let capture: AbortController | undefined;
 	let diffRun: DiffRun | undefined;
@@ -180,6 +192,111 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 		} else if (state.allocations.stackOpen) store.dispatch({type: 'toggle-stack'});
 	};
 
+	const openPrompt = () => {
+		walk = startWalk;
+		store.dispatch({type: 'prompt-open'});
+		globals = monitor.globalNames().catch(() => []);
+	};
+
+	const setLine = (line = emptyLine, candidates: string[] = []) => store.dispatch({type: 'prompt-set', line, candidates});
+	const promptLine = () => store.getState().prompt ?? emptyLine;
+
+	/**
+	 * The line's edits run in order: a tab waits for the global names, and keys typed after it
+	 * must not overtake it.
+	 */
+	let promptSteps: Promise<void> = Promise.resolve();
+	const inOrder = (step: () => void | Promise<void>) => {
+		promptSteps = promptSteps.then(step).catch(fail);
+	};
+
+	const edit = (press: KeyPress) =>
+		inOrder(() => {
+			const line = store.getState().prompt && editLine(promptLine(), press);
+			if (line) setLine(line);
+		});
+
+	const editPrompt = (press: KeyPress) => {
+		// Keys typed fast (or sent by tmux) can arrive as one chunk: a tab or a return in it still acts.
+		const parts = press.ctrl ? [press.input] : press.input.split(/([\t\r])/).filter(part => part !== '');
+		if (parts.length <= 1 && !/^[\t\r]$/.test(press.input)) return edit(press);
+		for (const part of parts) {
+			if (part === '\t') handle('prompt-complete');
+			else if (part === '\r') return handle('prompt-run');
+			else edit({...press, input: part});
+		}
+	};
+
+	const walkHistory = (step: typeof older) => {
+		const moved = step(history, walk, promptLine().text);
+		walk = moved.walk;
+		setLine({text: moved.text, cursor: moved.text.length});
+	};
+
+	/** A refused expression: ask, and run it with side effects only on y. */
+	const askToRun = async (question: Question, run: () => Promise<unknown>) => {
+		store.dispatch({type: 'question', t: Date.now(), question});
+		const yes = await ask();
+		store.dispatch({type: 'question-answered', t: Date.now(), yes});
+		if (yes) await run();
+	};
+
+	const fail = (error: unknown) => log(describeError(error));
+
+	const runParsed = async (parsed: ParsedLine) => {
+		switch (parsed.kind) {
+			case 'key':
+				return handle(parsed.command);
+			case 'help':
+				return store.dispatch({type: 'toggle-help', page: 'commands'});
+			case 'threshold':
+				return store.dispatch({type: 'threshold-set', t: Date.now(), bytesPerHour: parsed.bytesPerHour});
+			case 'interval':
+				return monitor.setIntervalMs(parsed.ms);
+			case 'unwatch':
+				if (!monitor.removeWatch(parsed.n)) log(`no watch ${parsed.n}: the watches panel numbers them`);
+				return;
+			case 'watch':
+				try {
+					await monitor.addWatch(parsed.expression);
+				} catch (error) {
+					return log(`:watch ${parsed.expression}: ${describeError(error)}`);
+				}
+				return store.dispatch({type: 'show-panel', panel: 'watches'});
+			case 'sampling':
+				return monitor.setSampling(parsed.bytes);
+			case 'eval': {
+				const {expression} = parsed;
+				const result = await monitor.evaluate(expression, {sideEffects: false});
+				if (result.kind === 'refused') await askToRun({kind: 'eval', expression, reason: result.reason}, () => monitor.evaluate(expression, {sideEffects: true}));
+				return;
+			}
+			case 'count': {
+				const {expression} = parsed;
+				const result = await monitor.count(expression, {sideEffects: false});
+				if (result.kind === 'refused') await askToRun({kind: 'count', expression, reason: result.reason}, () => monitor.count(expression, {sideEffects: true}));
+				return;
+			}
+		}
+	};
+
+	const runPrompt = () => {
+		const {text} = promptLine();
+		store.dispatch({type: 'prompt-close'});
+		if (text.trim() === '') return;
+		history = withLine(history, text);
+		void saveHistory?.(history).then(problem => problem && store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: problem}));
+		let parsed: ParsedLine;
+		try {
+			parsed = parseCommandLine(text);
+		} catch (error) {
+			return fail(error);
+		}
+		const callsTheTarget = parsed.kind === 'watch' || parsed.kind === 'eval' || parsed.kind === 'count' || parsed.kind === 'sampling';
+		if (callsTheTarget && monitor.reconnecting) return log('not connected (reconnecting): try again once the target answers');
+		runParsed(parsed).catch(fail);
+	};
+
 	const reply = (yes: boolean) => {
 		const resolve = answer;
 		answer = undefined;
@@ -228,6 +345,23 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 				return reply(true);
 			case 'decline':
 				return reply(false);
+			case 'command-line':
+				return openPrompt();
+			case 'prompt-run':
+				return inOrder(runPrompt);
+			case 'prompt-cancel':
+				return inOrder(() => store.dispatch({type: 'prompt-close'}));
+			case 'prompt-complete':
+				return inOrder(async () => {
+					const names = await globals;
+					if (!store.getState().prompt) return;
+					const {line, candidates} = completeLine(promptLine(), names);
+					setLine(line, candidates);
+				});
+			case 'prompt-older':
+				return inOrder(() => walkHistory(older));
+			case 'prompt-newer':
+				return inOrder(() => walkHistory(newer));
 			case 'quit':
 				reply(false);
 				if (quitting) onForceQuit();
@@ -235,5 +369,5 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 				return quit('quit');
 		}
 	};
-	return {handle, close: stopDiff};
+	return {handle, editPrompt, close: stopDiff};
 }

@@ -6,6 +6,7 @@ import type {VerdictOptions} from '../model/verdict.js';
 import {App} from './App.js';
 import {createCommandHandler} from './commands.js';
 import {runTimeBox} from './time-box.js';
+import {historyPath, loadHistory, saveHistory} from './history-file.js';
 
 export interface TuiOptions {
 	monitor: Monitor;
@@ -30,9 +31,11 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 		quit = resolve;
 	});
 	const timeBox = durationMs === undefined ? undefined : runTimeBox({store, limitMs: durationMs, onExpire: quit});
-	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend});
+	const historyFile = historyPath();
+	const history = await loadHistory(historyFile);
+	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend, history, saveHistory: entries => saveHistory(historyFile, entries)});
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
-	const app = render(<App store={store} onCommand={commands.handle} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
+	const app = render(<App store={store} onCommand={commands.handle} onPromptKey={commands.editPrompt} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
 	try {
 		const reason = await Promise.race([quitPressed, aborted(signal), monitor.done]);
 		const byTarget = monitor.endedByTarget;

@@ -13,9 +13,10 @@ export function Footer({width, status, mode}: FooterProps) {
 			<Text wrap="truncate">
 				{bindingsFor(mode)
 					.filter(b => b.inFooter)
-					.map(b => (
+					.map((b, i) => (
 						<Text key={b.command}>
-							<Text inverse bold>{b.keys[0]}</Text> {b.label}{'  '}
+							{i > 0 && '  '}
+							<Text inverse bold>{b.keys[0]}</Text> {b.label}
 						</Text>
 					))}
 			</Text>

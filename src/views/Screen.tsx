@@ -16,6 +16,8 @@ import {captureProgress} from '../model/snapshots-state.js';
 import {EventLog} from './EventLog.js';
 import {Footer} from './Footer.js';
 import {HelpOverlay} from './HelpOverlay.js';
+import {WatchesPanel} from './WatchesPanel.js';
+import {CommandLine} from './CommandLine.js';
 
 export interface ScreenProps {
 	state: State;
@@ -39,7 +41,9 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 	const mode = replay === undefined ? 'live' : 'replay';
 	const width = Math.max(40, columns);
 	const samples = visibleSamples(state);
-	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4)));
+	// Tab's candidates take a line above the command line.
+	const promptExtra = state.prompt && state.prompt.candidates.length > 0 ? 1 : 0;
+	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4))) - promptExtra;
 	const panelLines = Math.max(5, rows - fixedLines - logLines);
 	const latest = samples[samples.length - 1];
 	const capture = state.snapshots.capture;
@@ -67,12 +71,13 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 		<AllocationsPanel allocations={state.allocations} rows={visibleRows(state.allocations)} cwd={state.target?.cwd ?? null} width={width} lines={lines} />
 	);
 	const snapshots = (lines: number) => <SnapshotsPanel snapshots={state.snapshots} now={now} width={width} lines={lines} />;
+	const watches = (lines: number) => <WatchesPanel watches={state.watches} signals={verdict.signals} width={width} lines={lines} />;
 	let lower;
 	if (rows >= tallRows) {
 		const quarter = Math.floor(panelLines / 4);
 		// Four panels at once; snapshots take the listeners' place while they have something to say.
 		const {capture, nearLimitConfirm} = state.snapshots;
-		const last = state.panel === 'snapshots' || capture || nearLimitConfirm ? snapshots : listeners;
+		const last = state.panel === 'snapshots' || capture || nearLimitConfirm ? snapshots : state.panel === 'watches' ? watches : listeners;
 		lower = (
 			<>
 				{chart(panelLines - 3 * quarter)}
@@ -82,7 +87,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 			</>
 		);
 	} else {
-		lower = {chart, allocations, resources, listeners, snapshots}[state.panel](panelLines);
+		lower = {chart, allocations, resources, listeners, snapshots, watches}[state.panel](panelLines);
 	}
 	return (
 		<Box flexDirection="column" width={width}>
@@ -100,7 +105,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 			{state.helpOpen ? (
 				// Help takes the whole body: with every key listed it is taller than the lower panel.
 				<Box marginTop={1}>
-					<HelpOverlay width={width} mode={mode} />
+					<HelpOverlay width={width} mode={mode} page={state.helpPage} />
 				</Box>
 			) : (
 				<>
@@ -113,7 +118,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 					<EventLog entries={state.log.items} lines={logLines} width={width} />
 				</>
 			)}
-			<Footer width={width} status={status} mode={mode} />
+			{state.prompt && mode === 'live' ? <CommandLine prompt={state.prompt} width={width} /> : <Footer width={width} status={status} mode={mode} />}
 		</Box>
 	);
 }

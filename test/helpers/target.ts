@@ -18,13 +18,15 @@ export interface TargetOptions {
 	nodeArgs?: string[];
 	/** Wait for the fixture's `ready <port>` line. */
 	waitReady?: boolean;
+	/** Start it without an inspector (port 0, no URL): one that SIGUSR1 opens later. */
+	noInspect?: boolean;
 }
 
 /** Starts `node --inspect=127.0.0.1:0 test/fixtures/<name>.js` and reads its inspector URL. */
-export async function startTarget(name: string, {args = [], nodeArgs = [], waitReady = true}: TargetOptions = {}): Promise<Target> {
-	const p = track(process.execPath, ['--inspect=127.0.0.1:0', ...nodeArgs, fixturePath(name), ...args]);
+export async function startTarget(name: string, {args = [], nodeArgs = [], waitReady = true, noInspect = false}: TargetOptions = {}): Promise<Target> {
+	const p = track(process.execPath, [...(noInspect ? [] : ['--inspect=127.0.0.1:0']), ...nodeArgs, fixturePath(name), ...args]);
 	try {
-		const [, webSocketUrl, port] = await waitForOutput(p, 'stderr', /Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/\S+)/);
+		const [, webSocketUrl, port] = noInspect ? ['', '', '0'] : await waitForOutput(p, 'stderr', /Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/\S+)/);
 		const httpPort = waitReady ? Number((await waitForOutput(p, 'stdout', /ready (\d+)/))[1]) : undefined;
 		return {...p, port: Number(port), webSocketUrl: webSocketUrl!, httpPort};
 	} catch (error) {

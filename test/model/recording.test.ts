@@ -42,6 +42,7 @@ test('refused with the line that is wrong', () => {
 
 test('progress events are not recorded; every other event is, and has a time', () => {
 	assert.equal(isRecorded({type: 'snapshot-progress', progress: {done: 1, total: 2}} as Event), false);
+	assert.equal(isRecorded({type: 'prompt-set', line: {text: 'eval token', cursor: 10}, candidates: []}), false, 'keystrokes on the command line are not kept');
 	assert.equal(isRecorded(events[1]!), true);
 	assert.equal(eventTime(events[1]!), 2000);
 	assert.equal(eventTime({type: 'cycle-panel'}), null);

@@ -98,5 +98,5 @@ test('a paused automatic census is logged once with the load and what l costs, a
 
 test('tab cycles the lower panel', () => {
 	const tabs = (n: number) => run(Array.from({length: n}, () => ({type: 'cycle-panel'}) as const)).panel;
-	assert.deepEqual([1, 2, 3, 4, 5].map(tabs), ['allocations', 'resources', 'listeners', 'snapshots', 'chart']);
+	assert.deepEqual([1, 2, 3, 4, 5, 6].map(tabs), ['allocations', 'resources', 'listeners', 'watches', 'snapshots', 'chart']);
 });

@@ -1,0 +1,216 @@
+/**
+ * `--kube`: the user's own `kubectl port-forward`, run by leaktop. It binds a free loopback port
+ * (`:9229` lets kubectl pick it), which leaktop reads from kubectl's "Forwarding from" line. If
+ * kubectl exits while leaktop is attached (an idle timeout, a pod restart, a dropped API server
+ * connection) it is started again on the same local port, so the monitor's own reconnect finds
+ * it there. `stop()` ends it, by pid, on every path out.
+ */
+import {type ChildProcess, spawn} from 'node:child_process';
+import {ConnectError, UsageError} from '../errors.js';
+import {reconnectDelayMs} from '../model/cadence.js';
+import type {LogLevel} from '../model/types.js';
+
+export interface KubeTarget {
+	/** `pod/NAME` (or anything `kubectl port-forward` takes: `deployment/NAME`, `svc/NAME`). */
+	resource: string;
+	namespace?: string;
+	context?: string;
+	/** The inspector's port inside the pod. */
+	remotePort: number;
+}
+
+export interface PortForwardOptions {
+	/** The kubectl to run: `kubectl` on PATH unless the tests say otherwise. */
+	kubectl?: string;
+	/** How long kubectl may take to say it forwards. */
+	readyTimeoutMs?: number;
+	onLog?: (level: LogLevel, text: string) => void;
+}
+
+/** kubectl's own words for a failure: the last `error:`/`Error from server` line, else the last line. */
+export function kubectlMessage(stderr: string): string {
+	const lines = stderr
+		.split('\n')
+		.map(line => line.trim())
+		.filter(Boolean);
+	return lines.findLast(line => /^(error|Error from server)\b/i.test(line)) ?? lines.at(-1) ?? 'no message';
+}
+
+/** The local port from kubectl's `Forwarding from 127.0.0.1:43567 -> 9229`. */
+export function forwardedPort(stdout: string): number | undefined {
+	const match = /^Forwarding from 127\.0\.0\.1:(\d+) -> \d+/m.exec(stdout);
+	return match ? Number(match[1]) : undefined;
+}
+
+/** Nothing listens on the remote port: kubectl says so on stderr when a connection comes. */
+export function refusedInPod(stderr: string): boolean {
+	return /connection refused/i.test(stderr);
+}
+
+/** The argument list for kubectl, context and namespace first as kubectl's docs write them. */
+export function kubectlArgs(target: KubeTarget, ...command: string[]): string[] {
+	return [...(target.context ? ['--context', target.context] : []), ...(target.namespace ? ['--namespace', target.namespace] : []), ...command];
+}
+
+function describeResource(target: KubeTarget): string {
+	return `${target.resource}${target.namespace ? ` in namespace ${target.namespace}` : ''}${target.context ? ` (context ${target.context})` : ''}`;
+}
+
+interface Running {
+	child: ChildProcess;
+	stdout: string;
+	stderr: string;
+	exited: Promise<void>;
+}
+
+export class PortForward {
+	readonly target: KubeTarget;
+	readonly localPort: number;
+	readonly #kubectl: string;
+	readonly #onLog: (level: LogLevel, text: string) => void;
+	#running: Running;
+	#stopped = false;
+	#restartTimer: NodeJS.Timeout | undefined;
+	#restarts = 0;
+
+	private constructor(target: KubeTarget, localPort: number, running: Running, kubectl: string, onLog: (level: LogLevel, text: string) => void) {
+		this.target = target;
+		this.localPort = localPort;
+		this.#running = running;
+		this.#kubectl = kubectl;
+		this.#onLog = onLog;
+		this.#watch(running);
+	}
+
+	/** Starts kubectl and resolves once it forwards; rejects with kubectl's own message if it cannot. */
+	static async start(target: KubeTarget, {kubectl = 'kubectl', readyTimeoutMs = 30_000, onLog = () => undefined}: PortForwardOptions = {}): Promise<PortForward> {
+		const running = launch(kubectl, target, `:${target.remotePort}`);
+		const port = await ready(running, target, kubectl, readyTimeoutMs);
+		return new PortForward(target, port, running, kubectl, onLog);
+	}
+
+	/** What kubectl said on stderr since it last started: "connection refused" means no inspector in the pod. */
+	get stderr(): string {
+		return this.#running.stderr;
+	}
+
+	get pid(): number | undefined {
+		return this.#running.child.pid;
+	}
+
+	#watch(running: Running): void {
+		void running.exited.then(() => {
+			if (this.#stopped || running !== this.#running) return;
+			this.#onLog('warn', `kubectl port-forward exited (${kubectlMessage(running.stderr)}); starting it again on 127.0.0.1:${this.localPort}`);
+			this.#scheduleRestart();
+		});
+	}
+
+	#scheduleRestart(): void {
+		this.#restartTimer = setTimeout(async () => {
+			if (this.#stopped) return;
+			this.#restarts++;
+			const running = launch(this.#kubectl, this.target, `${this.localPort}:${this.target.remotePort}`);
+			this.#running = running;
+			try {
+				await ready(running, this.target, this.#kubectl, 30_000);
+			} catch (error) {
+				if (this.#stopped) return;
+				this.#onLog('warn', `kubectl port-forward did not start again: ${(error as Error).message}`);
+				await stopProcess(running);
+				return this.#scheduleRestart();
+			}
+			if (this.#stopped) return void (await stopProcess(running));
+			this.#onLog('info', `kubectl port-forward forwards again: 127.0.0.1:${this.localPort} -> ${this.target.resource}:${this.target.remotePort}`);
+			this.#watch(running);
+		}, reconnectDelayMs(this.#restarts + 1));
+	}
+
+	/** Ends kubectl (SIGTERM, then SIGKILL after 2 s) and stops restarting it. Safe to call twice. */
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		clearTimeout(this.#restartTimer);
+		await stopProcess(this.#running);
+	}
+}
+
+function launch(kubectl: string, target: KubeTarget, ports: string): Running {
+	const child = spawn(kubectl, kubectlArgs(target, 'port-forward', target.resource, ports, '--address', '127.0.0.1'), {stdio: ['ignore', 'pipe', 'pipe']});
+	// A leaktop that exits at once (a second ctrl+c) must not leave kubectl forwarding behind it.
+	const killOnExit = () => {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	};
+	process.once('exit', killOnExit);
+	const running: Running = {
+		child,
+		stdout: '',
+		stderr: '',
+		exited: new Promise(resolve => {
+			const done = () => {
+				process.removeListener('exit', killOnExit);
+				resolve();
+			};
+			child.once('close', done);
+			// A kubectl that cannot be spawned emits error and never close.
+			child.once('error', done);
+		}),
+	};
+	child.stdout!.on('data', (chunk: Buffer) => {
+		running.stdout += chunk.toString();
+	});
+	child.stderr!.on('data', (chunk: Buffer) => {
+		// Only the recent part matters, and a long session must not grow this forever.
+		running.stderr = (running.stderr + chunk.toString()).slice(-8192);
+	});
+	return running;
+}
+
+async function ready(running: Running, target: KubeTarget, kubectl: string, timeoutMs: number): Promise<number> {
+	const {child} = running;
+	let spawnError: NodeJS.ErrnoException | undefined;
+	child.once('error', error => {
+		spawnError = error;
+	});
+	const deadline = Date.now() + timeoutMs;
+	let exited = false;
+	void running.exited.then(() => {
+		exited = true;
+	});
+	for (;;) {
+		const port = forwardedPort(running.stdout);
+		if (port !== undefined) return port;
+		if (spawnError?.code === 'ENOENT') throw new UsageError(`${kubectl} not found on PATH: --kube runs your own kubectl (or run kubectl port-forward yourself and use --port)`);
+		if (spawnError) throw new ConnectError(`cannot run ${kubectl}: ${spawnError.message}`);
+		if (exited) throw new ConnectError(`kubectl port-forward ${describeResource(target)} failed: ${kubectlMessage(running.stderr)}`);
+		if (Date.now() > deadline) {
+			await stopProcess(running);
+			throw new ConnectError(`kubectl port-forward ${describeResource(target)} did not start forwarding within ${Math.round(timeoutMs / 1000)}s${running.stderr ? `: ${kubectlMessage(running.stderr)}` : ''}`);
+		}
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+}
+
+async function stopProcess({child, exited}: Running): Promise<void> {
+	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+	await exited;
+	clearTimeout(timer);
+}
+
+/**
+ * `--open-inspector`: `kubectl exec RESOURCE -- kill -USR1 1`, which makes a Node process that is
+ * the container's pid 1 open its inspector on 127.0.0.1:9229. Rejects with kubectl's message.
+ */
+export async function openInspectorInPod(target: KubeTarget, {kubectl = 'kubectl'}: {kubectl?: string} = {}): Promise<string> {
+	const args = kubectlArgs(target, 'exec', target.resource, '--', 'kill', '-USR1', '1');
+	const child = spawn(kubectl, args, {stdio: ['ignore', 'ignore', 'pipe']});
+	let stderr = '';
+	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>((resolve, reject) => {
+		child.once('error', reject);
+		child.once('close', resolve);
+	});
+	if (code !== 0) throw new ConnectError(`kubectl exec ${describeResource(target)} -- kill -USR1 1 failed: ${kubectlMessage(stderr)}`);
+	return `kubectl ${args.join(' ')}`;
+}

@@ -1,0 +1,95 @@
+/**
+ * `--kube` as a user runs it, with a fake kubectl on PATH (no cluster here) that forwards to
+ * real local targets and answers as kubectl does when a pod is missing, forbidden, without an
+ * inspector, or when its port-forward dies.
+ */
+import assert from 'node:assert/strict';
+import {join} from 'node:path';
+import {test} from 'node:test';
+import {assertFailsWith, assertOk, readReport, runCli, spawnCli} from '../helpers/cli.js';
+import {fakeKubectlForFile} from '../helpers/fake-kubectl.js';
+import {freePort} from '../helpers/fake-servers.js';
+import {fixtureForFile, startTarget, tempDirForFile} from '../helpers/target.js';
+import {isAlive, waitFor} from '../helpers/wait.js';
+import {waitForOutput} from '../helpers/processes.js';
+
+const dir = tempDirForFile('leaktop-cli-kube-');
+const server = fixtureForFile('server');
+const kubectl = fakeKubectlForFile();
+
+const forwards = () => kubectl.calls().filter(c => c.args.includes('port-forward'));
+
+test('--kube pod/NAME -n NS --context CTX: runs kubectl port-forward, attaches through it, and ends it on exit', async () => {
+	kubectl.setPods({'pod/api-7d9': {port: server().port, namespace: 'prod'}});
+	const report = join(dir, 'kube.json');
+	const result = await runCli(['--kube', 'pod/api-7d9', '-n', 'prod', '--context', 'staging', '--headless', '--duration', '3s', '--report', report], {env: kubectl.env});
+	assertOk(result);
+	assert.equal(readReport(report).target?.pid, server().pid, 'attached to the pod\'s process');
+	const [forward] = forwards();
+	assert.equal(forward!.args, '--context staging --namespace prod port-forward pod/api-7d9 :9229 --address 127.0.0.1');
+	await waitFor(() => !isAlive(forward!.pid), {what: 'kubectl port-forward ended with leaktop'});
+});
+
+test('kubectl\'s own messages: a missing pod, a forbidden one, and no kubectl at all; each exit 2 in one line', async () => {
+	kubectl.setPods({'pod/locked': {port: server().port, forbidden: true}});
+	assertFailsWith(await runCli(['--kube', 'pod/gone', '--headless'], {env: kubectl.env}), 'kubectl port-forward pod/gone failed: Error from server (NotFound): pods "gone" not found');
+	assertFailsWith(await runCli(['--kube', 'gone', '-n', 'prod', '--headless'], {env: kubectl.env}), 'kubectl port-forward pod/gone in namespace prod failed: Error from server (NotFound): pods "gone" not found');
+	assertFailsWith(
+		await runCli(['--kube', 'pod/locked', '--headless'], {env: kubectl.env}),
+		'kubectl port-forward pod/locked failed: Error from server (Forbidden): pods "locked" is forbidden: User "dev@example.com" cannot create resource "pods/portforward" in API group "" in the namespace "default"',
+	);
+	assertFailsWith(await runCli(['--kube', 'pod/api', '--headless'], {env: {...kubectl.env, PATH: dir}}), 'kubectl not found on PATH: --kube runs your own kubectl (or run kubectl port-forward yourself and use --port)');
+});
+
+test('a pod whose process has no inspector: how to open it, and --open-inspector opens it (SIGUSR1, logged and audited)', async () => {
+	const inspectPort = await freePort();
+	// Started without an inspector; SIGUSR1 opens one on inspectPort.
+	const quiet = await startTarget('server', {nodeArgs: [`--inspect-port=127.0.0.1:${inspectPort}`], noInspect: true});
+	try {
+		kubectl.setPods({'pod/worker': {port: inspectPort, pid: quiet.pid}});
+		const refused = await runCli(['--kube', 'pod/worker', '--headless', '--duration', '2s'], {env: kubectl.env});
+		assertFailsWith(refused, 'nothing listens on port 9229 in pod/worker: its Node process has no inspector open. Open it with "kubectl exec pod/worker -- kill -USR1 1" (when node is the container\'s pid 1), or add --open-inspector for leaktop to do that');
+		assert.ok(!kubectl.calls().some(c => c.args.includes('exec')), 'nothing was run in the pod without --open-inspector');
+		assert.doesNotMatch(quiet.stderr(), /Debugger listening/, 'the target was not signalled');
+
+		const report = join(dir, 'opened.json');
+		const opened = await runCli(['--kube', 'pod/worker', '--open-inspector', '--headless', '--duration', '2s', '--report', report], {env: kubectl.env, timeoutMs: 30_000});
+		assertOk(opened);
+		assert.ok(kubectl.calls().some(c => c.args === 'exec pod/worker -- kill -USR1 1'));
+		assert.match(quiet.stderr(), /Debugger listening on ws:\/\/127\.0\.0\.1:\d+/);
+		const written = readReport(report);
+		assert.equal(written.target?.pid, quiet.pid);
+		assert.equal(written.audit.counts['open-inspector'], 1);
+		assert.match(opened.stderr, /actions on the target: open-inspector 1, attach 1/);
+	} finally {
+		await quiet.kill();
+	}
+});
+
+test('a port-forward that dies mid-session is started again on the same port and the session goes on', async () => {
+	kubectl.setPods({'pod/flaky': {port: server().port, dieAfterMs: 1500}});
+	const report = join(dir, 'flaky.json');
+	const run = spawnCli(['--kube', 'pod/flaky', '--headless', '--duration', '8s', '--report', report], {env: kubectl.env});
+	const {code} = await run.closed;
+	assert.equal(code, 0, run.stderr());
+	const starts = forwards().filter(c => c.args.includes('pod/flaky'));
+	assert.equal(starts.length, 2, 'kubectl started twice');
+	assert.match(starts[0]!.args, / :9229 /, 'the first lets kubectl pick the port');
+	assert.match(starts[1]!.args, / \d+:9229 /, `the restart asks for the same local port: ${starts[1]!.args}`);
+	const {log} = readReport(report);
+	assert.ok(log.some(e => /^kubectl port-forward exited \(error: lost connection to pod\); starting it again on 127\.0\.0\.1:\d+$/.test(e.text)));
+	assert.ok(log.some(e => /^kubectl port-forward forwards again/.test(e.text)));
+	assert.ok(log.some(e => /^reconnected after \d+s: the same process$/.test(e.text)));
+	for (const {pid} of starts) assert.equal(isAlive(pid), false);
+});
+
+test('SIGTERM to leaktop ends its kubectl too', async () => {
+	kubectl.setPods({'pod/api': {port: server().port}});
+	const run = spawnCli(['--kube', 'pod/api', '--headless'], {env: kubectl.env});
+	await waitForOutput(run, 'stderr', /attached to pid/);
+	const forward = forwards().at(-1)!;
+	assert.ok(isAlive(forward.pid));
+	process.kill(run.pid, 'SIGTERM');
+	await run.closed;
+	await waitFor(() => !isAlive(forward.pid), {what: 'kubectl ended'});
+});
