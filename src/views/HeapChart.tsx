@@ -3,6 +3,7 @@ import {Box, Text} from 'ink';
 import type {MemorySample} from '../model/types.js';
 import {downsample} from '../model/sparkline.js';
 import {formatDuration} from '../model/format.js';
+import {LiveText} from './LiveText.js';
 
 export interface HeapChartProps {
 	samples: readonly MemorySample[];
@@ -61,7 +62,7 @@ export function HeapChart({samples, width, height}: HeapChartProps) {
 	return (
 		<Box flexDirection="column">
 			{title}
-			<Text>{chart}</Text>
+			<LiveText lines={chart.split('\n')} width={labelWidth + 2 + values.length} />
 			<Text dimColor>{' '.repeat(labelWidth + 2)}{timeAxis(spanMs, Math.min(plotWidth, Math.max(values.length, 8)))}</Text>
 		</Box>
 	);

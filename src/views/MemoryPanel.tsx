@@ -5,6 +5,7 @@ import {formatBytes, formatSignedBytes} from '../model/format.js';
 import {formatRate} from '../model/rate.js';
 import {sparkline} from '../model/sparkline.js';
 import type {Signal} from '../model/verdict.js';
+import {LiveText} from './LiveText.js';
 
 export interface MemoryPanelProps {
 	samples: readonly MemorySample[];
@@ -38,7 +39,7 @@ export function MemoryPanel({samples, baselineT, signals, width}: MemoryPanelPro
 				<Box width={valueWidth} justifyContent="flex-end"><Text bold>{now}</Text></Box>
 				<Box width={deltaWidth} justifyContent="flex-end"><Text color={latest && base && latest[name] > base[name] ? 'yellow' : 'green'}>{delta}</Text></Box>
 				<Box width={slopeWidth} justifyContent="flex-end"><Text color={signal ? verdictColor[signal.verdict] : undefined}>{slope}</Text></Box>
-				<Box marginLeft={2}><Text color="cyan">{sparkline(values, sparkWidth)}</Text></Box>
+				<Box marginLeft={2}><LiveText lines={[sparkline(values, sparkWidth)]} width={sparkWidth} color="cyan" /></Box>
 			</Box>
 		);
 	};

@@ -4,6 +4,7 @@ import {sparkline} from '../model/sparkline.js';
 import {formatSignedCount} from '../model/format.js';
 import type {Signal} from '../model/verdict.js';
 import {verdictColor} from './MemoryPanel.js';
+import {LiveText} from './LiveText.js';
 
 export interface ResourcesPanelProps {
 	samples: readonly MemorySample[];
@@ -42,7 +43,7 @@ export function ResourcesPanel({samples, signals, width, lines}: ResourcesPanelP
 					<Box width={countWidth} justifyContent="flex-end"><Text bold>{signal.current}</Text></Box>
 					<Box width={growthWidth} justifyContent="flex-end"><Text color={signal.growth > 0 ? 'yellow' : 'green'}>{formatSignedCount(signal.growth)}</Text></Box>
 					<Box width={slopeWidth} justifyContent="flex-end"><Text color={verdictColor[signal.verdict]}>{signal.verdict === 'warming up' ? '...' : formatSignedCount(Math.round(signal.slopePerHour))}</Text></Box>
-					<Box marginLeft={2}><Text color="cyan">{sparkline(samples.map(s => s.resources[signal.series] ?? 0), sparkWidth)}</Text></Box>
+					<Box marginLeft={2}><LiveText lines={[sparkline(samples.map(s => s.resources[signal.series] ?? 0), sparkWidth)]} width={sparkWidth} color="cyan" /></Box>
 				</Box>
 			))}
 		</Box>

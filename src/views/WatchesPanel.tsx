@@ -4,6 +4,7 @@ import {sparkline} from '../model/sparkline.js';
 import type {Signal} from '../model/verdict.js';
 import type {WatchSeries} from '../model/watches.js';
 import {verdictColor} from './MemoryPanel.js';
+import {LiveText} from './LiveText.js';
 
 export interface WatchesPanelProps {
 	watches: readonly WatchSeries[];
@@ -47,7 +48,7 @@ export function WatchesPanel({watches, signals, width, lines}: WatchesPanelProps
 								<Box width={slopeWidth} justifyContent="flex-end">
 									<Text color={signal ? verdictColor[signal.verdict] : undefined}>{!numeric || !signal ? '' : signal.verdict === 'warming up' ? '...' : formatSignedCount(Math.round(signal.slopePerHour))}</Text>
 								</Box>
-								<Box marginLeft={2}><Text color="cyan">{sparkline(watch.points.items.map(p => p.v), sparkWidth)}</Text></Box>
+								<Box marginLeft={2}><LiveText lines={[sparkline(watch.points.items.map(p => p.v), sparkWidth)]} width={sparkWidth} color="cyan" /></Box>
 							</>
 						)}
 					</Box>
