@@ -102,7 +102,7 @@ const help = `
 	Examples
 	  $ kubectl port-forward pod/api-7d9 9229:9229 & leaktop --port 9229
 	  $ leaktop --headless --duration 2m --report report.json
-	  $ leaktop --headless --duration 10m --watch 'sessions.size' --fail-on-growth
+	  $ leaktop --headless --duration 10m --watch 'sessions.size' --report report.json
 	  $ leaktop --headless --duration 5m --sampling 64KiB --heap-profile app.heapprofile
 	  $ leaktop --pid 4242
 	  $ leaktop demo --scenario cache

@@ -347,6 +347,8 @@ export class Monitor {
 
 	/** Takes one sample, then schedules the next so slow answers never pile up. */
 	#tick(): void {
+		// No sample is waiting for its turn while this one runs: setIntervalMs reads that.
+		this.#timer = undefined;
 		const session = this.#session;
 		const started = Date.now();
 		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
@@ -427,6 +429,7 @@ export class Monitor {
 	 * Sampling another client started is left to it: V8 has one sampler per process.
 	 */
 	async setSampling(bytes: number | null): Promise<void> {
+		if (this.#stopping) throw new LeaktopError('detaching: sampling stays as it is');
 		if (this.#reconnecting) throw new NotConnectedError();
 		if (this.#sampler?.running && !this.#sampler.owned) throw new LeaktopError('allocation sampling was started by another inspector client (DevTools?): its interval is not leaktop\'s to change');
 		await this.#sampler?.stop();

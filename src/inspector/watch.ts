@@ -19,9 +19,11 @@ export const watchTimeoutMs = 200;
 const evalTimeoutMs = 5000;
 const countTimeoutMs = 60_000;
 const watchGroup = 'leaktop-watch';
-const countGroup = 'leaktop-count';
-/** Object groups these evaluations fill; detaching releases them too. */
-export const userObjectGroups = [watchGroup, countGroup] as const;
+const evalGroup = 'leaktop-eval';
+/** Each :count has its own group: one released while another still walks would free its objects. */
+let counts = 0;
+/** Object groups these evaluations fill; detaching releases them too (a count's dies with the session). */
+export const userObjectGroups = [watchGroup, evalGroup] as const;
 
 const textLength = 60;
 
@@ -136,7 +138,7 @@ export async function checkWatch(session: InspectorSession, expression: string):
  */
 export async function evaluateOnce(session: InspectorSession, expression: string, {sideEffects}: {sideEffects: boolean}): Promise<Evaluation> {
 	try {
-		const answer = await run(session, expression, {sideEffects, timeoutMs: evalTimeoutMs, objectGroup: countGroup, own: false, commandLineApi: true});
+		const answer = await run(session, expression, {sideEffects, timeoutMs: evalTimeoutMs, objectGroup: evalGroup, own: false, commandLineApi: true});
 		if ('deadline' in answer) return {kind: 'error', message: answer.deadline};
 		if (answer.exceptionDetails) {
 			if (!sideEffects && isSideEffectRefusal(answer.exceptionDetails)) return {kind: 'refused', reason: exceptionText(answer.exceptionDetails)};
@@ -144,7 +146,7 @@ export async function evaluateOnce(session: InspectorSession, expression: string
 		}
 		return {kind: 'value', ...describeRemote(answer.result)};
 	} finally {
-		await session.send('Runtime.releaseObjectGroup', {objectGroup: countGroup}, 2000).catch(() => undefined);
+		await session.send('Runtime.releaseObjectGroup', {objectGroup: evalGroup}, 2000).catch(() => undefined);
 	}
 }
 
@@ -156,6 +158,7 @@ export type Count = {kind: 'count'; count: number; durationMs: number; name: str
  * constructor expression is guarded like `:eval`.
  */
 export async function countInstances(session: InspectorSession, expression: string, {sideEffects, onWalk}: {sideEffects: boolean; onWalk?: () => void}): Promise<Count> {
+	const countGroup = `leaktop-count-${++counts}`;
 	try {
 		const answer = await run(session, expression, {sideEffects, timeoutMs: evalTimeoutMs, objectGroup: countGroup, own: false, commandLineApi: true});
 		if ('deadline' in answer) throw new LeaktopError(`:count ${expression}: ${answer.deadline}`);

@@ -71,7 +71,9 @@ export class PortForward {
 	#running: Running;
 	#stopped = false;
 	#restartTimer: NodeJS.Timeout | undefined;
+	/** Failed starts in a row: the backoff grows with them and starts over once kubectl forwards. */
 	#restarts = 0;
+	#previousStderr = '';
 
 	private constructor(target: KubeTarget, localPort: number, running: Running, kubectl: string, onLog: (level: LogLevel, text: string) => void) {
 		this.target = target;
@@ -89,9 +91,12 @@ export class PortForward {
 		return new PortForward(target, port, running, kubectl, onLog);
 	}
 
-	/** What kubectl said on stderr since it last started: "connection refused" means no inspector in the pod. */
+	/**
+	 * What kubectl said on stderr, this run and the one before: "connection refused" means no
+	 * inspector in the pod, and a kubectl that exits on it may already have been restarted.
+	 */
 	get stderr(): string {
-		return this.#running.stderr;
+		return this.#previousStderr + this.#running.stderr;
 	}
 
 	get pid(): number | undefined {
@@ -101,6 +106,7 @@ export class PortForward {
 	#watch(running: Running): void {
 		void running.exited.then(() => {
 			if (this.#stopped || running !== this.#running) return;
+			this.#previousStderr = running.stderr;
 			this.#onLog('warn', `kubectl port-forward exited (${kubectlMessage(running.stderr)}); starting it again on 127.0.0.1:${this.localPort}`);
 			this.#scheduleRestart();
 		});
@@ -118,9 +124,11 @@ export class PortForward {
 				if (this.#stopped) return;
 				this.#onLog('warn', `kubectl port-forward did not start again: ${(error as Error).message}`);
 				await stopProcess(running);
-				return this.#scheduleRestart();
+				if (!this.#stopped) this.#scheduleRestart();
+				return;
 			}
 			if (this.#stopped) return void (await stopProcess(running));
+			this.#restarts = 0;
 			this.#onLog('info', `kubectl port-forward forwards again: 127.0.0.1:${this.localPort} -> ${this.target.resource}:${this.target.remotePort}`);
 			this.#watch(running);
 		}, reconnectDelayMs(this.#restarts + 1));
@@ -202,15 +210,19 @@ async function stopProcess({child, exited}: Running): Promise<void> {
  * `--open-inspector`: `kubectl exec RESOURCE -- kill -USR1 1`, which makes a Node process that is
  * the container's pid 1 open its inspector on 127.0.0.1:9229. Rejects with kubectl's message.
  */
+const execTimeoutMs = 30_000;
+
 export async function openInspectorInPod(target: KubeTarget, {kubectl = 'kubectl'}: {kubectl?: string} = {}): Promise<string> {
 	const args = kubectlArgs(target, 'exec', target.resource, '--', 'kill', '-USR1', '1');
 	const child = spawn(kubectl, args, {stdio: ['ignore', 'ignore', 'pipe']});
 	let stderr = '';
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	// kubectl exec can hang on an unreachable API server: it gets the same deadline as a start.
+	const timer = setTimeout(() => child.kill('SIGKILL'), execTimeoutMs);
 	const code = await new Promise<number | null>((resolve, reject) => {
 		child.once('error', reject);
 		child.once('close', resolve);
-	});
+	}).finally(() => clearTimeout(timer));
 	if (code !== 0) throw new ConnectError(`kubectl exec ${describeResource(target)} -- kill -USR1 1 failed: ${kubectlMessage(stderr)}`);
 	return `kubectl ${args.join(' ')}`;
 }

@@ -98,7 +98,8 @@ export function editLine({text, cursor}: LineState, press: KeyPress): LineState 
 			case 'u':
 				return {text: text.slice(cursor), cursor: 0};
 			case 'w': {
-				const start = text.slice(0, cursor).replace(/\s*\S*$/, '').length;
+				// readline's unix-word-rubout: the word before the cursor and the spaces after it.
+				const start = text.slice(0, cursor).replace(/\S*\s*$/, '').length;
 				return {text: text.slice(0, start) + text.slice(cursor), cursor: start};
 			}
 			default:

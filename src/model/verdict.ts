@@ -200,13 +200,15 @@ export function computeVerdict(state: State, given: VerdictOptions = defaultVerd
 	for (const [key, points] of listenerSeries(censusesSinceBaseline(state), 5)) {
 		signals.push(countSignal('listeners', key, points, false, options));
 	}
-	// A watch read every sample is judged like a resource count: its floor must keep rising.
+	// A watch read every sample is judged like a resource count: its floor must keep rising. It
+	// is the user's own evidence, shown in the watches panel and the report, but not a leak
+	// verdict by itself: a watched request counter rises in every healthy process.
 	const baseline = state.baselineT ?? -Infinity;
 	for (const watch of state.watches) {
 		if (watch.points.items.length === 0) continue;
 		signals.push(countSignal('watch', watch.expression, watch.points.items.filter(p => p.t >= baseline), true, options));
 	}
-	return {leak: signals.some(s => s.verdict === 'growing'), signals};
+	return {leak: signals.some(s => s.verdict === 'growing' && s.kind !== 'watch'), signals};
 }
 
 /** No leak yet, and the heap (the primary series) has too little history to say more. */
@@ -216,7 +218,7 @@ export function isCollectingEvidence(verdict: LeakVerdict): boolean {
 
 /** The one line at the top of the screen. */
 export function headline(verdict: LeakVerdict): string {
-	const growing = verdict.signals.filter(s => s.verdict === 'growing');
+	const growing = verdict.signals.filter(s => s.verdict === 'growing' && s.kind !== 'watch');
 	if (growing.length === 0) {
 		return isCollectingEvidence(verdict) ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
 	}

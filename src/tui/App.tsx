@@ -25,8 +25,10 @@ export function App({store, onCommand, onPromptKey, verdictOptions}: AppProps) {
 	const now = useNow(state.timeBox ? 1000 : null);
 	useInput((input, key) => {
 		const press = keyPress(input, key);
-		const asking = state.snapshots.capture?.phase === 'confirm' || state.snapshots.nearLimitConfirm || state.question !== null;
-		const mode = state.prompt && !asking ? 'prompt' : 'live';
+		// The store, not this render's state: ":" then "g" typed before React redraws must reach the line.
+		const current = store.getState();
+		const asking = current.snapshots.capture?.phase === 'confirm' || current.snapshots.nearLimitConfirm || current.question !== null;
+		const mode = current.prompt && !asking ? 'prompt' : 'live';
 		// ":watch x" typed fast or pasted arrives as one chunk: open the line with the rest in it.
 		if (mode === 'live' && !asking && !press.ctrl && press.input.length > 1 && press.input.startsWith(':')) {
 			onCommand('command-line');

@@ -36,6 +36,9 @@ export interface CommandHandler {
 /** Commands that call into the target: while the connection is down they say so instead. */
 const callsTarget: ReadonlySet<Command> = new Set<Command>(['gc', 'census', 'snapshot', 'near-limit', 'export']);
 
+/** How long tab waits for the target's global names before it completes without them. */
+const globalsWaitMs = 300;
+
 /** Instances shown per class: the ones that retain the most. */
 const instancesShown = 10;
 
@@ -54,10 +57,19 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 	let answer: ((yes: boolean) => void) | undefined;
 	let capture: AbortController | undefined;
 	let diffRun: DiffRun | undefined;
-	const ask = () =>
-		new Promise<boolean>(resolve => {
+	/**
+	 * One y/N question at a time: a second one (an :eval refused while the snapshot question is
+	 * open) is answered no at once, so that a y meant for the first never runs the second.
+	 */
+	const ask = () => {
+		if (answer) {
+			store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: 'another question is waiting for y/N: answer it first'});
+			return Promise.resolve(false);
+		}
+		return new Promise<boolean>(resolve => {
 			answer = resolve;
 		});
+	};
 	const log = (text: string) => store.dispatch({type: 'log', t: Date.now(), level: 'error', text});
 
 	const exportProfile = async () => {
@@ -353,7 +365,8 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 				return inOrder(() => store.dispatch({type: 'prompt-close'}));
 			case 'prompt-complete':
 				return inOrder(async () => {
-					const names = await globals;
+					// A busy target (a snapshot, a heap walk) must not hold the line: complete commands only.
+					const names = await Promise.race([globals, new Promise<string[]>(resolve => setTimeout(() => resolve([]), globalsWaitMs))]);
 					if (!store.getState().prompt) return;
 					const {line, candidates} = completeLine(promptLine(), names);
 					setLine(line, candidates);

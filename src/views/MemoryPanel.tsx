@@ -36,9 +36,9 @@ export function MemoryPanel({samples, baselineT, signals, width}: MemoryPanelPro
 		return (
 			<Box key={name}>
 				<Box width={nameWidth}><Text>{name}</Text></Box>
-				<Box width={valueWidth} justifyContent="flex-end"><Text bold>{now}</Text></Box>
-				<Box width={deltaWidth} justifyContent="flex-end"><Text color={latest && base && latest[name] > base[name] ? 'yellow' : 'green'}>{delta}</Text></Box>
-				<Box width={slopeWidth} justifyContent="flex-end"><Text color={signal ? verdictColor[signal.verdict] : undefined}>{slope}</Text></Box>
+				<LiveText lines={[now]} width={valueWidth} align="right" bold />
+				<LiveText lines={[delta]} width={deltaWidth} align="right" color={latest && base && latest[name] > base[name] ? 'yellow' : 'green'} />
+				<LiveText lines={[slope]} width={slopeWidth} align="right" color={signal ? verdictColor[signal.verdict] : undefined} />
 				<Box marginLeft={2}><LiveText lines={[sparkline(values, sparkWidth)]} width={sparkWidth} color="cyan" /></Box>
 			</Box>
 		);

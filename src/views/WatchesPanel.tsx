@@ -44,10 +44,13 @@ export function WatchesPanel({watches, signals, width, lines}: WatchesPanelProps
 							<Box flexGrow={1} marginLeft={1}><Text color="red" wrap="truncate">{watch.error}</Text></Box>
 						) : (
 							<>
-								<Box width={valueWidth} justifyContent="flex-end"><Text bold wrap="truncate">{watch.text ?? '...'}</Text></Box>
-								<Box width={slopeWidth} justifyContent="flex-end">
-									<Text color={signal ? verdictColor[signal.verdict] : undefined}>{!numeric || !signal ? '' : signal.verdict === 'warming up' ? '...' : formatSignedCount(Math.round(signal.slopePerHour))}</Text>
-								</Box>
+								{numeric ? (
+									<LiveText lines={[watch.text ?? '...']} width={valueWidth} align="right" bold />
+								) : (
+									// Text can hold wide characters, which LiveText's column count would misplace.
+									<Box width={valueWidth} justifyContent="flex-end"><Text bold wrap="truncate">{watch.text ?? '...'}</Text></Box>
+								)}
+								<LiveText lines={[!numeric || !signal ? '' : signal.verdict === 'warming up' ? '...' : formatSignedCount(Math.round(signal.slopePerHour))]} width={slopeWidth} align="right" color={signal ? verdictColor[signal.verdict] : undefined} />
 								<Box marginLeft={2}><LiveText lines={[sparkline(watch.points.items.map(p => p.v), sparkWidth)]} width={sparkWidth} color="cyan" /></Box>
 							</>
 						)}

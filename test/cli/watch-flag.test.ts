@@ -28,6 +28,7 @@ test('--watch (repeatable) reads from the start; the report lists each, and a Ma
 	assert.equal(sessions!.verdict, 'growing');
 	assert.equal(sessions!.last, String(sessions!.value));
 	assert.ok(verdict.signals.some(s => s.kind === 'watch' && s.series === 'sessions.size' && s.verdict === 'growing'));
+	assert.equal(verdict.leak, false, 'a growing watch is shown, not a leak verdict by itself');
 	assert.deepEqual([flag!.last, flag!.value, flag!.readings], ['"original"', null, 0]);
 });
 

@@ -96,10 +96,18 @@ describe('typed expressions against a real target', () => {
 			const times = of('sample').slice(from).map(e => e.receivedAt);
 			return times.slice(1).map((t, i) => t - times[i]!);
 		};
-		monitor.setIntervalMs(1000);
+		// Changed while a sample is in flight (the target stopped): one sampling loop goes on, not two.
+		process.kill(target.pid, 'SIGSTOP');
+		const stoppedAt = of('sample').length;
+		try {
+			await waitFor(() => of('sample').length === stoppedAt && Date.now() - (of('sample').at(-1)?.receivedAt ?? 0) > 500, {what: 'a sample waiting on the stopped target'});
+			monitor.setIntervalMs(1000);
+		} finally {
+			process.kill(target.pid, 'SIGCONT');
+		}
 		// The sample in flight when the interval changed may still come at the old pace.
 		const slow = of('sample').length + 1;
-		await waitFor(() => gaps(slow).length >= 2, {what: 'two gaps at 1 s', timeoutMs: 10_000});
+		await waitFor(() => gaps(slow).length >= 3, {what: 'three gaps at 1 s', timeoutMs: 10_000});
 		assert.ok(gaps(slow).every(gap => gap >= 900), `gaps at 1 s: ${gaps(slow).join(', ')}`);
 		monitor.setIntervalMs(100);
 		const fast = of('sample').length + 1;

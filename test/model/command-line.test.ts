@@ -62,7 +62,8 @@ describe('editLine', () => {
 		assert.deepEqual(editLine(at('watch', 3), key('a', {ctrl: true})), at('watch', 0));
 		assert.deepEqual(editLine(at('watch', 0), key('e', {ctrl: true})), at('watch'));
 		assert.deepEqual(editLine(at('eval a.b', 5), key('u', {ctrl: true})), at('a.b', 0));
-		assert.deepEqual(editLine(at('eval a.b'), key('w', {ctrl: true})), at('eval', 4));
+		assert.deepEqual(editLine(at('eval a.b'), key('w', {ctrl: true})), at('eval ', 5));
+		assert.deepEqual(editLine(at('eval a.b  '), key('w', {ctrl: true})), at('eval ', 5));
 		assert.equal(editLine(at('x'), key('', {return: true})), undefined);
 		assert.equal(editLine(at('x'), key('', {upArrow: true})), undefined);
 	});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {type Event, initialState, reduce, type State} from '../../src/model/state.js';
-import {computeVerdict, defaultVerdictOptions} from '../../src/model/verdict.js';
+import {computeVerdict, defaultVerdictOptions, headline} from '../../src/model/verdict.js';
 import {buildReport} from '../../src/model/report.js';
 import {sample, target} from './samples.js';
 
@@ -36,13 +36,14 @@ test('watch readings: numbers become a series, text is kept as the last reading,
 	assert.match(state.log.items.at(-1)!.text, /^watch 2 removed: config\.mode$/);
 });
 
-test('a watch whose value keeps rising is a growing signal and the verdict says leak; a flat one is not', () => {
+test('a watch whose value keeps rising is a growing signal, a flat one is not; neither makes the verdict a leak', () => {
 	const growing = computeVerdict(watched(i => 100 + 3 * i));
 	const signal = growing.signals.find(s => s.kind === 'watch' && s.series === 'sessions.size')!;
 	assert.equal(signal.verdict, 'growing');
 	assert.equal(signal.growth, 180);
 	assert.ok(signal.slopePerHour > 10_000);
-	assert.equal(growing.leak, true);
+	assert.equal(growing.leak, false, 'a watched counter rises in healthy processes too: the panel and the report show it');
+	assert.doesNotMatch(headline(growing), /sessions\.size/);
 	const flat = computeVerdict(watched(i => 100 + (i % 3)));
 	assert.equal(flat.signals.find(s => s.kind === 'watch')!.verdict, 'flat');
 	assert.equal(flat.leak, false);
