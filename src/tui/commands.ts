@@ -255,6 +255,13 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 
 	const fail = (error: unknown) => log(describeError(error));
 
+	/** Keys and typed commands that call into the target say why they cannot while the connection is down. */
+	const refusedWhileReconnecting = () => {
+		if (!monitor.reconnecting) return false;
+		store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: 'not connected (reconnecting): try again once the target answers'});
+		return true;
+	};
+
 	const runParsed = async (parsed: ParsedLine) => {
 		switch (parsed.kind) {
 			case 'key':
@@ -305,7 +312,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 			return fail(error);
 		}
 		const callsTheTarget = parsed.kind === 'watch' || parsed.kind === 'eval' || parsed.kind === 'count' || parsed.kind === 'sampling';
-		if (callsTheTarget && monitor.reconnecting) return log('not connected (reconnecting): try again once the target answers');
+		if (callsTheTarget && refusedWhileReconnecting()) return;
 		runParsed(parsed).catch(fail);
 	};
 
@@ -316,9 +323,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 	};
 
 	const handle = (command: Command): void => {
-		if (callsTarget.has(command) && monitor.reconnecting) {
-			return store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: 'not connected (reconnecting): try again once the target answers'});
-		}
+		if (callsTarget.has(command) && refusedWhileReconnecting()) return;
 		switch (command) {
 			case 'gc':
 				return void monitor.gc();
