@@ -8,7 +8,7 @@
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff|soak]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff|soak|fleet]
  *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
  *                          [--sizes 200,500] [--dir /tmp] [--minutes 30] [--soak-interval 250]
  *
@@ -49,6 +49,7 @@ import {
 	waitGone,
 } from './lib.js';
 import {soakBench, soakNotes, soakTable} from './soak.js';
+import {fleetBench, fleetBudgetMs, fleetNotes, fleetSize, fleetTable} from './fleet.js';
 import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
 import {defaultDiffOptions, type DiffOptions, diffBench, diffBody, diffBudgetMs, diffNotes, diffTitle, parseSizes} from './diff.js';
@@ -90,7 +91,7 @@ function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly R
 const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
 const allocationsSeconds = count('seconds', args.seconds, 60, 2);
 const diffOptions: DiffOptions = {...parseSizes(args.sizes), runs: count('runs', args.runs, defaultDiffOptions.runs), parentDir: args.dir ?? defaultDiffOptions.parentDir};
-const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff', 'soak'] as const;
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff', 'soak', 'fleet'] as const;
 type SectionName = (typeof sectionNames)[number];
 const only = args.only;
 if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
@@ -184,7 +185,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7, soak: 8} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7, soak: 8, fleet: 9} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -232,7 +233,8 @@ async function main(): Promise<void> {
 			(want('allocations') ? allocationsBudgetMs(chosenRows(allocationsRows), allocationsSeconds) : 0) +
 			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0) +
 			(want('diff') ? diffBudgetMs(diffOptions) : 0) +
-			(want('soak') ? (soakMinutes + 5) * 60_000 : 0),
+			(want('soak') ? (soakMinutes + 5) * 60_000 : 0) +
+			(want('fleet') ? fleetBudgetMs(seconds) : 0),
 	);
 	const startedAt = new Date();
 	// A private build records what it was built from (bench/README.md); the repository may have moved on since.
@@ -395,6 +397,22 @@ async function main(): Promise<void> {
 		log(`snapshot: heaps of ${defaultSnapshotOptions.sizesMB.join(', ')} MB, ${defaultSnapshotOptions.rounds} rounds`);
 		const result = await snapshotBench(defaultSnapshotOptions, log);
 		sections.set(sectionTitles.snapshot, section(`${sectionTitles.snapshot}. ${snapshotTitle(defaultSnapshotOptions)}`, provenance(from, load), snapshotBody(result), snapshotNotes(result)));
+	}
+
+	if (want('fleet')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(`fleet: leaktop attached to 1 and to ${fleetSize} local targets, ${seconds} s windows`);
+		const result = await fleetBench(seconds, log);
+		sections.set(
+			sectionTitles.fleet,
+			section(
+				`${sectionTitles.fleet}. Several targets: leaktop's own CPU and RSS attached to ${fleetSize} local targets, beside 1 (${seconds} s windows)`,
+				provenance(from, load),
+				`${fleetSize} \`dist/bench/target-app.js\` targets at 20 req/s each; leaktop with \`--port\` repeated (the path \`--kube deployment/NAME\` takes after its port-forwards), at the default 1 s interval, 512 KiB sampling and census cadence.\n\n` + fleetTable(result),
+				fleetNotes(result, seconds),
+			),
+		);
 	}
 
 	if (want('diff')) {

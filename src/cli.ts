@@ -7,10 +7,14 @@ import {parseSampling} from './model/size.js';
 import {defaultVerdictOptions} from './model/verdict.js';
 import {exitCodes, type Outcome} from './outcome.js';
 import type {WatchContext, WatchTarget} from './commands/watch.js';
-import type {KubeTarget} from './kube/port-forward.js';
+import type {KubeTarget} from './kube/kubectl.js';
+import {isWorkload} from './kube/pods.js';
+import type {FleetTargets, NamedTarget} from './commands/fleet.js';
 
 /** `--threshold` unless given; `leaktop report` then uses the recorded session's own. */
 const defaultThreshold = '1MB/h';
+
+const defaultPort = 9229;
 
 const help = `
 	Usage
@@ -27,16 +31,23 @@ const help = `
 	  $ leaktop replay FILE.ndjson         the TUI on a recorded session: left/right move 10 s,
 	                                       space plays it at 10x
 
-	Target (pick one; default 127.0.0.1:9229)
+	Target (pick one kind; default 127.0.0.1:9229)
 	  --host HOST        inspector host (default 127.0.0.1)
-	  --port N           inspector port (default 9229)
-	  --url ws://...     inspector WebSocket URL, as printed by "Debugger listening on"
+	  --port N           inspector port (default 9229); repeat it for several targets
+	  --url ws://...     inspector WebSocket URL, as printed by "Debugger listening on";
+	                     repeatable, and it mixes with --port
 	  --pid N            open the inspector of a running local Node process (SIGUSR1), then attach
 	  --kube pod/NAME    run kubectl port-forward to the pod's inspector (its --remote-port,
 	                     default 9229) on a free local port, attach through it, and stop it on
 	                     exit; restarted if it dies. -n/--namespace NS and --context CTX pass
 	                     to kubectl. --open-inspector: if nothing listens in the pod, open the
 	                     inspector with kubectl exec ... -- kill -USR1 1 (logged)
+	  --kube deployment/NAME
+	                     every ready pod of the deployment (or statefulset/, daemonset/,
+	                     replicaset/), one port-forward each
+	  Several targets open on an overview, a row each (heap, floor slope, resources, verdict,
+	  restarts; enter opens one, esc comes back); the report has a section per target and the
+	  fleet's verdict ("3 of 3 pods grow 11-13 MB/h"). --record and --heap-profile take one target.
 
 	Sampling and output
 	  --interval D       time between samples (default 1s, at least 100ms); D is 500ms, 30s, 15m, 2h
@@ -111,8 +122,8 @@ const help = `
 
 const flagSpec = {
 	host: {type: 'string', default: '127.0.0.1'},
-	port: {type: 'string', default: '9229'},
-	url: {type: 'string'},
+	port: {type: 'string', isMultiple: true},
+	url: {type: 'string', isMultiple: true},
 	pid: {type: 'string'},
 	kube: {type: 'string'},
 	namespace: {type: 'string', shortFlag: 'n'},
@@ -190,6 +201,26 @@ function parseKube(flags: {kube?: string; namespace?: string; context?: string; 
 	return {resource: resource.includes('/') ? resource : `pod/${resource}`, namespace: flags.namespace, context: flags.context, remotePort};
 }
 
+/**
+ * Several targets (repeated --url/--port, or a Kubernetes workload) make a fleet session; one
+ * target is undefined here. Two flags naming the same inspector are a mistake.
+ */
+function fleetTargets(flags: {kube?: string; namespace?: string; context?: string; remotePort: string; openInspector: boolean}, urls: readonly string[], addresses: ReadonlyArray<{host: string; port: number}>): FleetTargets | undefined {
+	if (flags.kube !== undefined) {
+		const kube = parseKube(flags);
+		return isWorkload(kube.resource) ? {kind: 'workload', kube, openInspector: flags.openInspector} : undefined;
+	}
+	if (urls.length + addresses.length < 2) return undefined;
+	const targets: NamedTarget[] = [
+		...addresses.map(address => ({name: `${address.host}:${address.port}`, target: {kind: 'address' as const, address}})),
+		...urls.map(url => ({name: new URL(url).host, target: {kind: 'url' as const, url}})),
+	];
+	const names = targets.map(t => t.name);
+	const twice = names.find((name, i) => names.indexOf(name) !== i);
+	if (twice !== undefined) throw new UsageError(`${twice} is named twice: each --url and --port is one target`);
+	return {kind: 'list', targets};
+}
+
 function parsePid(text: string): number {
 	const pid = Number(text);
 	if (!/^\d+$/.test(text) || pid < 1) throw new UsageError(`invalid --pid "${text}": must be a positive integer`);
@@ -233,11 +264,12 @@ async function main(argv: string[]): Promise<Outcome> {
 
 	const intervalMs = parseInterval(flags.interval);
 	const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, 'duration');
-	const port = parsePort(flags.port);
+	const ports = (flags.port ?? []).map(parsePort);
 	const host = flags.host;
-	const address = {host, port};
+	const address = {host, port: ports[0] ?? defaultPort};
 
 	if (command === 'targets') {
+		if (ports.length > 1) throw new UsageError('leaktop targets takes one --port');
 		const {targets} = await import('./commands/targets.js');
 		process.stdout.write(await targets(address, flags.json));
 		return {exitCode: exitCodes.ok};
@@ -282,26 +314,30 @@ async function main(argv: string[]): Promise<Outcome> {
 		}
 	}
 
-	const picked = (['url', 'pid', 'kube'] as const).filter(name => flags[name] !== undefined);
+	const urls = flags.url ?? [];
+	const picked = [...(urls.length > 0 || ports.length > 0 ? [urls.length > 0 ? 'url' : 'port'] : []), ...(['pid', 'kube'] as const).filter(name => flags[name] !== undefined)];
 	if (picked.length > 1) throw new UsageError(`--${picked[0]} and --${picked[1]} both name the target: pick one`);
 	if (flags.kube === undefined) {
 		const kubeOnly = [flags.namespace !== undefined && '--namespace', flags.context !== undefined && '--context', flags.openInspector && '--open-inspector', argv.some(a => a.startsWith('--remote-port')) && '--remote-port'].filter(Boolean);
 		if (kubeOnly.length > 0) throw new UsageError(`${kubeOnly[0]} goes with --kube pod/NAME`);
 	}
-	let target: WatchTarget;
-	if (flags.url !== undefined) {
-		const urlHost = /^wss?:\/\//.test(flags.url) && URL.canParse(flags.url) ? new URL(flags.url).hostname : undefined;
-		if (urlHost === undefined) throw new UsageError(`invalid --url "${flags.url}": expected ws://host:port/<id>`);
-		target = {kind: 'url', url: flags.url};
+	for (const url of urls) {
+		const urlHost = /^wss?:\/\//.test(url) && URL.canParse(url) ? new URL(url).hostname : undefined;
+		if (urlHost === undefined) throw new UsageError(`invalid --url "${url}": expected ws://host:port/<id>`);
 		if (!isLoopback(urlHost)) warn(`warning: ${urlHost} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
-	} else if (flags.pid !== undefined) {
-		target = {kind: 'pid', pid: parsePid(flags.pid)};
-	} else if (flags.kube !== undefined) {
-		target = {kind: 'kube', kube: parseKube(flags), openInspector: flags.openInspector};
-	} else {
-		target = {kind: 'address', address};
-		if (!isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
 	}
+	if (urls.length === 0 && flags.pid === undefined && flags.kube === undefined && !isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
+	const fleet = fleetTargets(flags, urls, ports.map(port => ({host, port})));
+	if (fleet) {
+		const oneTarget = [flags.record !== undefined && '--record', flags.heapProfile !== undefined && '--heap-profile', command === 'snapshot' && 'leaktop snapshot'].filter(Boolean);
+		if (oneTarget.length > 0) throw new UsageError(`${oneTarget[0]} takes one target: name one pod, --url or --port`);
+		return runSession(async context => (await import('./commands/fleet.js')).watchFleet({...base, targets: fleet}, context));
+	}
+	let target: WatchTarget;
+	if (urls.length > 0) target = {kind: 'url', url: urls[0]!};
+	else if (flags.pid !== undefined) target = {kind: 'pid', pid: parsePid(flags.pid)};
+	else if (flags.kube !== undefined) target = {kind: 'kube', kube: parseKube(flags), openInspector: flags.openInspector};
+	else target = {kind: 'address', address};
 	if (command === 'snapshot') {
 		const {snapshotCommand} = await import('./commands/snapshot.js');
 		return runSession(context => snapshotCommand({target, dir: flags.out, yes: flags.yes}, context));

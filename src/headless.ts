@@ -2,8 +2,14 @@ import type {Monitor} from './inspector/monitor.js';
 import type {Event} from './model/state.js';
 import {aborted, exitCodes, type Outcome} from './outcome.js';
 
-export interface HeadlessOptions {
+/** A monitored target; `name` only when there are several (`pod/api-7d9`). */
+export interface SessionTarget {
+	name?: string;
 	monitor: Monitor;
+}
+
+export interface HeadlessOptions {
+	targets: readonly SessionTarget[];
 	signal: AbortSignal;
 	durationMs: number | undefined;
 	/** Runs while still attached, after the last census and profile poll (writes output files). */
@@ -12,32 +18,56 @@ export interface HeadlessOptions {
 	finalCensus?: boolean;
 }
 
-/** One NDJSON line per sample: what `--json` streams to stdout. */
-export function sampleLine(event: Event): string | undefined {
-	return event.type === 'sample' ? `${JSON.stringify(event.sample)}\n` : undefined;
+/** One NDJSON line per sample: what `--json` streams to stdout; with several targets each line names its own. */
+export function sampleLine(event: Event, target?: string): string | undefined {
+	if (event.type !== 'sample') return undefined;
+	return `${JSON.stringify(target === undefined ? event.sample : {target, ...event.sample})}\n`;
 }
 
-/** Runs without a screen until the duration ends, a signal arrives, or the target goes away. */
-export async function runHeadless({monitor, signal, durationMs, beforeStop, finalCensus = true}: HeadlessOptions): Promise<Outcome> {
+/** Resolves when every target has gone away, with the first one's reason. */
+export function allDone(targets: readonly SessionTarget[]): Promise<string> {
+	return Promise.all(targets.map(t => t.monitor.done)).then(reasons => reasons[0]!);
+}
+
+/**
+ * Detaches from every target and says how the session went: an error when a target went away
+ * (its data ends early) or could not be reached at the end (its last minutes are missing).
+ */
+export async function endSession(targets: readonly SessionTarget[], reason: string): Promise<Outcome> {
+	const gone = targets.filter(t => t.monitor.endedByTarget);
+	const unreachable = targets.filter(t => !t.monitor.endedByTarget && t.monitor.reconnecting);
+	await Promise.all(targets.map(t => t.monitor.stop(reason)));
+	if (gone.length > 0) {
+		const reasons = await Promise.all(gone.map(async t => `${t.name ?? 'target'} went away: ${await t.monitor.done}`));
+		return {exitCode: exitCodes.error, message: reasons.join('; ')};
+	}
+	if (unreachable.length > 0) {
+		const who = unreachable.every(t => t.name === undefined) ? 'the target' : unreachable.map(t => t.name).join(', ');
+		return {exitCode: exitCodes.error, message: `the run ended (${reason}) while ${who} could not be reached: its last minutes are missing`};
+	}
+	return {exitCode: exitCodes.ok};
+}
+
+/** Runs without a screen until the duration ends, a signal arrives, or every target goes away. */
+export async function runHeadless({targets, signal, durationMs, beforeStop, finalCensus = true}: HeadlessOptions): Promise<Outcome> {
 	let timer: NodeJS.Timeout | undefined;
 	const elapsed = new Promise<string>(resolve => {
 		if (durationMs !== undefined) timer = setTimeout(() => resolve(`duration of ${durationMs / 1000}s reached`), durationMs);
 	});
 	try {
-		const reason = await Promise.race([elapsed, aborted(signal), monitor.done]);
+		const reason = await Promise.race([elapsed, aborted(signal), allDone(targets)]);
 		// A last census closes the listener series at the end of the run, as the report needs.
-		if (!monitor.endedByTarget && !signal.aborted) {
-			if (finalCensus) await monitor.finalCensus();
-			await monitor.pollAllocations();
+		const attached = targets.filter(t => !t.monitor.endedByTarget);
+		if (!signal.aborted) {
+			await Promise.all(
+				attached.map(async ({monitor}) => {
+					if (finalCensus) await monitor.finalCensus();
+					await monitor.pollAllocations();
+				}),
+			);
 		}
-		if (!monitor.endedByTarget) await beforeStop?.();
-		const byTarget = monitor.endedByTarget;
-		// A run that ends while the connection is down has no data from its end: not a clean run.
-		const unreachable = monitor.reconnecting;
-		await monitor.stop(reason);
-		if (byTarget) return {exitCode: exitCodes.error, message: `target went away: ${reason}`};
-		if (unreachable) return {exitCode: exitCodes.error, message: `the run ended (${reason}) while the target could not be reached: its last minutes are missing`};
-		return {exitCode: exitCodes.ok};
+		if (targets.every(t => !t.monitor.endedByTarget)) await beforeStop?.();
+		return await endSession(targets, reason);
 	} finally {
 		clearTimeout(timer);
 	}

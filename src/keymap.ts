@@ -31,6 +31,7 @@ export type Command =
 	| 'prompt-complete'
 	| 'prompt-older'
 	| 'prompt-newer'
+	| 'open-target'
 	| 'quit';
 
 export interface Binding {
@@ -43,13 +44,17 @@ export interface Binding {
 	help: string;
 	/** Keys shown in the footer; the rest appear in help only. */
 	inFooter: boolean;
-	/** Where the key works: attached to a live target, in `leaktop replay`, or both (the default); `prompt` keys work only while the command line is open. */
+	/**
+	 * Where the key works: attached to a live target, in `leaktop replay`, or both (the
+	 * default); `prompt` keys work only while the command line is open, `overview` ones on the
+	 * table of several targets.
+	 */
 	mode?: Mode;
 	/** Not reachable as a `:` command (answers to a question, the command line's own keys). */
 	untyped?: true;
 }
 
-export type Mode = 'live' | 'replay' | 'prompt';
+export type Mode = 'live' | 'replay' | 'prompt' | 'overview';
 
 export const bindings: readonly Binding[] = [
 	{keys: ['g'], command: 'gc', label: 'gc', help: 'force a full GC; logs heapUsed before -> after', inFooter: true, mode: 'live'},
@@ -70,13 +75,16 @@ export const bindings: readonly Binding[] = [
 	{keys: ['right'], command: 'forward', label: '+10s', help: 'replay: 10 seconds on', inFooter: true, mode: 'replay'},
 	{keys: ['space'], command: 'play', label: 'play', help: 'replay: play at 10x or pause', inFooter: true, mode: 'replay'},
 	{keys: ['+'], command: 'extend', label: '+5m', help: 'time box (--duration): 5 more minutes before leaktop detaches', inFooter: false, mode: 'live'},
-	{keys: ['esc'], command: 'escape', label: 'back', help: 'back: close help, a stack, a diff; abandon a snapshot or a diff', inFooter: false},
+	{keys: ['esc'], command: 'escape', label: 'back', help: 'back: close help, a stack, a diff; abandon a snapshot; to overview', inFooter: false},
 	{keys: ['y'], command: 'confirm', label: 'yes', help: 'yes, when leaktop asks (any other key is no)', inFooter: false, mode: 'live', untyped: true},
 	{keys: ['enter'], command: 'prompt-run', label: 'run', help: 'command line: run it', inFooter: true, mode: 'prompt', untyped: true},
 	{keys: ['tab'], command: 'prompt-complete', label: 'complete', help: 'command line: complete a command or a global name', inFooter: true, mode: 'prompt', untyped: true},
 	{keys: ['up'], command: 'prompt-older', label: 'history', help: 'command line: the line before in the history', inFooter: true, mode: 'prompt', untyped: true},
 	{keys: ['down'], command: 'prompt-newer', label: 'newer', help: 'command line: the line after in the history', inFooter: false, mode: 'prompt', untyped: true},
 	{keys: ['esc'], command: 'prompt-cancel', label: 'cancel', help: 'command line: close it', inFooter: true, mode: 'prompt', untyped: true},
+	{keys: ['up'], command: 'select-up', label: 'prev', help: 'overview: select the target above', inFooter: true, mode: 'overview', untyped: true},
+	{keys: ['down'], command: 'select-down', label: 'next', help: 'overview: select the target below', inFooter: true, mode: 'overview', untyped: true},
+	{keys: ['enter'], command: 'open-target', label: 'open', help: 'overview: the selected target\'s full view (esc comes back)', inFooter: true, mode: 'overview', untyped: true},
 	{keys: ['?'], command: 'help', label: 'help', help: 'show or hide this help', inFooter: true},
 	{keys: ['q', 'ctrl+c'], command: 'quit', label: 'quit', help: 'detach safely and exit (a second ctrl+c exits at once)', inFooter: true},
 ];
@@ -110,6 +118,8 @@ export function keyName({input, ctrl, escape, tab, upArrow, downArrow, leftArrow
 /** The bindings that work in `mode`: the footer and the help show these. The command line has only its own. */
 export function bindingsFor(mode: Mode): Binding[] {
 	if (mode === 'prompt') return bindings.filter(b => b.mode === 'prompt');
+	// The overview has its own keys and quit; everything else acts on one target.
+	if (mode === 'overview') return bindings.filter(b => b.mode === 'overview' || b.command === 'quit');
 	return bindings.filter(b => b.mode === undefined || b.mode === mode);
 }
 

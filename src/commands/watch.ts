@@ -157,7 +157,7 @@ async function session(config: WatchConfig, context: WatchContext, {monitor, sto
 	if (config.headless) {
 		const target = store.getState().target;
 		if (target) context.status(`attached to pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}, sampling every ${config.intervalMs} ms${config.durationMs === undefined ? ' until interrupted' : ` for ${config.durationMs / 1000}s`}`);
-		outcome = await runHeadless({monitor, signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census !== 'off'});
+		outcome = await runHeadless({targets: [{monitor}], signal: context.signal, durationMs: config.durationMs, beforeStop, finalCensus: config.census !== 'off'});
 	} else {
 		const {runTui} = await tui!;
 		outcome = await runTui({monitor, store, signal: context.signal, onForceQuit: context.onForceQuit, verdictOptions: config.verdictOptions, beforeStop, snapshotDir: config.snapshotDir, durationMs: config.durationMs});

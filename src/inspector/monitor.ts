@@ -191,7 +191,7 @@ export class Monitor {
 		if (this.#stopping || this.#endedByTarget) return;
 		this.#endedByTarget = true;
 		this.#reconnecting = false;
-		this.#emit({type: 'closed', t: Date.now(), reason});
+		this.#emit({type: 'closed', t: Date.now(), reason, byTarget: true});
 		this.#resolveDone(reason);
 	}
 

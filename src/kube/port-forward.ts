@@ -6,34 +6,18 @@
  * it there. `stop()` ends it, by pid, on every path out.
  */
 import {type ChildProcess, spawn} from 'node:child_process';
-import {ConnectError, UsageError} from '../errors.js';
+import {ConnectError} from '../errors.js';
 import {reconnectDelayMs} from '../model/cadence.js';
 import type {LogLevel} from '../model/types.js';
+import {describeResource, type KubeTarget, kubectlArgs, kubectlMessage, notFound, runKubectl} from './kubectl.js';
 
-export interface KubeTarget {
-	/** `pod/NAME` (or anything `kubectl port-forward` takes: `deployment/NAME`, `svc/NAME`). */
-	resource: string;
-	namespace?: string;
-	context?: string;
-	/** The inspector's port inside the pod. */
-	remotePort: number;
-}
-
+export type {KubeTarget} from './kubectl.js';
 export interface PortForwardOptions {
 	/** The kubectl to run: `kubectl` on PATH unless the tests say otherwise. */
 	kubectl?: string;
 	/** How long kubectl may take to say it forwards. */
 	readyTimeoutMs?: number;
 	onLog?: (level: LogLevel, text: string) => void;
-}
-
-/** kubectl's own words for a failure: the last `error:`/`Error from server` line, else the last line. */
-export function kubectlMessage(stderr: string): string {
-	const lines = stderr
-		.split('\n')
-		.map(line => line.trim())
-		.filter(Boolean);
-	return lines.findLast(line => /^(error|Error from server)\b/i.test(line)) ?? lines.at(-1) ?? 'no message';
 }
 
 /** The local port from kubectl's `Forwarding from 127.0.0.1:43567 -> 9229`. */
@@ -45,15 +29,6 @@ export function forwardedPort(stdout: string): number | undefined {
 /** Nothing listens on the remote port: kubectl says so on stderr when a connection comes. */
 export function refusedInPod(stderr: string): boolean {
 	return /connection refused/i.test(stderr);
-}
-
-/** The argument list for kubectl, context and namespace first as kubectl's docs write them. */
-export function kubectlArgs(target: KubeTarget, ...command: string[]): string[] {
-	return [...(target.context ? ['--context', target.context] : []), ...(target.namespace ? ['--namespace', target.namespace] : []), ...command];
-}
-
-function describeResource(target: KubeTarget): string {
-	return `${target.resource}${target.namespace ? ` in namespace ${target.namespace}` : ''}${target.context ? ` (context ${target.context})` : ''}`;
 }
 
 interface Running {
@@ -187,7 +162,7 @@ async function ready(running: Running, target: KubeTarget, kubectl: string, time
 	for (;;) {
 		const port = forwardedPort(running.stdout);
 		if (port !== undefined) return port;
-		if (spawnError?.code === 'ENOENT') throw new UsageError(`${kubectl} not found on PATH: --kube runs your own kubectl (or run kubectl port-forward yourself and use --port)`);
+		if (spawnError?.code === 'ENOENT') throw notFound(kubectl);
 		if (spawnError) throw new ConnectError(`cannot run ${kubectl}: ${spawnError.message}`);
 		if (exited) throw new ConnectError(`kubectl port-forward ${describeResource(target)} failed: ${kubectlMessage(running.stderr)}`);
 		if (Date.now() > deadline) {
@@ -206,23 +181,16 @@ async function stopProcess({child, exited}: Running): Promise<void> {
 	clearTimeout(timer);
 }
 
+const execTimeoutMs = 30_000;
+
 /**
  * `--open-inspector`: `kubectl exec RESOURCE -- kill -USR1 1`, which makes a Node process that is
  * the container's pid 1 open its inspector on 127.0.0.1:9229. Rejects with kubectl's message.
  */
-const execTimeoutMs = 30_000;
-
 export async function openInspectorInPod(target: KubeTarget, {kubectl = 'kubectl'}: {kubectl?: string} = {}): Promise<string> {
 	const args = kubectlArgs(target, 'exec', target.resource, '--', 'kill', '-USR1', '1');
-	const child = spawn(kubectl, args, {stdio: ['ignore', 'ignore', 'pipe']});
-	let stderr = '';
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	// kubectl exec can hang on an unreachable API server: it gets the same deadline as a start.
-	const timer = setTimeout(() => child.kill('SIGKILL'), execTimeoutMs);
-	const code = await new Promise<number | null>((resolve, reject) => {
-		child.once('error', reject);
-		child.once('close', resolve);
-	}).finally(() => clearTimeout(timer));
+	const {code, stderr} = await runKubectl(args, {kubectl, timeoutMs: execTimeoutMs});
 	if (code !== 0) throw new ConnectError(`kubectl exec ${describeResource(target)} -- kill -USR1 1 failed: ${kubectlMessage(stderr)}`);
 	return `kubectl ${args.join(' ')}`;
 }

@@ -35,6 +35,8 @@ export interface State {
 	lastSampleAt: number | null;
 	/** Why the session ended, once it has. */
 	endReason: string | null;
+	/** The session ended because the target went away, not because leaktop detached. */
+	endedByTarget: boolean;
 	/** Exact heap floors (target clock): heapUsed right after a forced GC or a census. */
 	heapFloors: Ring<Point>;
 	/** Target-clock time growth is counted from: attach, or the last `b`. */
@@ -164,7 +166,8 @@ export type Event =
 	| {type: 'prompt-set'; line: LineState; candidates: string[]}
 	| {type: 'prompt-close'}
 	| {type: 'detaching'; t: number; reason: string}
-	| {type: 'closed'; t: number; reason: string};
+	/** `byTarget`: the target went away (or could not be reached again); leaktop's own detach leaves it out. */
+	| {type: 'closed'; t: number; reason: string; byTarget?: boolean};
 
 export interface StateOptions {
 	/** How many samples to keep: the chart window and the report's history. */
@@ -186,6 +189,7 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		gcRunning: false,
 		lastSampleAt: null,
 		endReason: null,
+		endedByTarget: false,
 		heapFloors: createRing(historySize),
 		baselineT: null,
 		censuses: createRing(200),
@@ -495,7 +499,7 @@ function reduceEvent(state: State, event: Event): State {
 		case 'detaching':
 			return withLog({...state, connection: 'detaching'}, event.t, 'info', `detaching: ${event.reason}`);
 		case 'closed':
-			return withLog({...state, connection: 'closed', endReason: event.reason}, event.t, state.connection === 'detaching' ? 'info' : 'error', event.reason);
+			return withLog({...state, connection: 'closed', endReason: event.reason, endedByTarget: event.byTarget === true}, event.t, state.connection === 'detaching' ? 'info' : 'error', event.reason);
 	}
 }
 

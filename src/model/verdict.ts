@@ -216,15 +216,22 @@ export function isCollectingEvidence(verdict: LeakVerdict): boolean {
 	return !verdict.leak && verdict.signals.some(s => s.kind === 'heap' && s.verdict === 'warming up');
 }
 
+/** How a memory series reads in a sentence; counts read as their series' own name. */
+export const seriesNames: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: '', watch: ''};
+
+/** What grows and how fast: `heap floor +12.0 MB/h`, `Timeout +120/h`. */
+export function signalRate(signal: Signal): string {
+	return signal.unit === 'bytes' ? `${seriesNames[signal.kind]} ${formatRate(signal.slopePerHour)}` : `${signal.series} ${signal.slopePerHour > 0 ? '+' : ''}${Math.round(signal.slopePerHour)}/h`;
+}
+
 /** The one line at the top of the screen. */
 export function headline(verdict: LeakVerdict): string {
 	const growing = verdict.signals.filter(s => s.verdict === 'growing' && s.kind !== 'watch');
 	if (growing.length === 0) {
 		return isCollectingEvidence(verdict) ? 'collecting evidence: floors need about 30 s and 6 points' : 'no sustained growth yet';
 	}
-	const names: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: '', watch: ''};
 	const first = growing[0]!;
-	const what = first.unit === 'bytes' ? `${names[first.kind]} ${formatRate(first.slopePerHour)}` : `${first.series} ${first.slopePerHour > 0 ? '+' : ''}${Math.round(first.slopePerHour)}/h`;
+	const what = signalRate(first);
 	const limit = first.timeToLimitMs === null ? '' : `, limit in ${formatDuration(first.timeToLimitMs)}`;
 	const more = growing.length > 1 ? ` (+${growing.length - 1} more)` : '';
 	return `${what}, ${Math.round(first.confidence * 100)} % confidence${limit}${more}`;

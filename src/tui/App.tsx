@@ -14,10 +14,14 @@ export interface AppProps {
 	/** A key the command line takes as text or an edit. */
 	onPromptKey: (press: KeyPress) => void;
 	verdictOptions: VerdictOptions;
+	/** One of several targets: its name for the header. */
+	targetName?: string;
+	/** False while another view (the fleet overview) takes the keys. */
+	isActive?: boolean;
 }
 
 /** Connects the store and the keyboard to the pure Screen view. */
-export function App({store, onCommand, onPromptKey, verdictOptions}: AppProps) {
+export function App({store, onCommand, onPromptKey, verdictOptions, targetName, isActive = true}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const {columns, rows} = useTerminalSize();
@@ -38,7 +42,7 @@ export function App({store, onCommand, onPromptKey, verdictOptions}: AppProps) {
 		const command = commandFor(press, asking, mode);
 		if (command) onCommand(command);
 		else if (mode === 'prompt') onPromptKey(press);
-	});
+	}, {isActive});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
-	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} />;
+	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} targetName={targetName} />;
 }

@@ -23,6 +23,8 @@ export interface CommandContext {
 	/** The command line's history as saved, oldest first, and where each run line goes. */
 	history?: string[];
 	saveHistory?: (entries: readonly string[]) => Promise<string | null>;
+	/** esc with nothing open to close: one of several targets goes back to the overview. */
+	back?: () => void;
 }
 
 export interface CommandHandler {
@@ -48,7 +50,7 @@ const instancesShown = 10;
  * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
  * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history: saved = [], saveHistory}: CommandContext): CommandHandler {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history: saved = [], saveHistory, back}: CommandContext): CommandHandler {
 	let quitting = false;
 	let history = saved;
 	let walk: HistoryWalk = startWalk;
@@ -202,6 +204,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 			store.dispatch({type: 'diff-closed', t: Date.now()});
 			void stopDiff();
 		} else if (state.allocations.stackOpen) store.dispatch({type: 'toggle-stack'});
+		else back?.();
 	};
 
 	const openPrompt = () => {

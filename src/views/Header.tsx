@@ -16,6 +16,8 @@ export interface HeaderProps {
 	/** How many times the target restarted during the session. */
 	restarts: number;
 	width: number;
+	/** One of several targets: its name (`pod/api-7d9`), and that esc leads back to the overview. */
+	name?: string;
 }
 
 const connectionColor: Record<ConnectionState, string> = {
@@ -27,7 +29,7 @@ const connectionColor: Record<ConnectionState, string> = {
 	closed: 'red',
 };
 
-export function Header({target, connection, uptime, paused, timeLeftMs, reconnectAttempt, restarts, width}: HeaderProps) {
+export function Header({target, connection, uptime, paused, timeLeftMs, reconnectAttempt, restarts, width, name}: HeaderProps) {
 	const facts = target
 		? [`pid ${target.pid}`, `node ${target.nodeVersion}`, uptime === null ? null : `up ${formatDuration(uptime * 1000)}`, restarts > 0 ? `restarts ${restarts}` : null, target.address].filter(Boolean).join('  ')
 		: 'connecting...';
@@ -43,7 +45,7 @@ export function Header({target, connection, uptime, paused, timeLeftMs, reconnec
 		<Box flexDirection="column" width={width}>
 			<Box justifyContent="space-between">
 				<Text wrap="truncate">
-					<Text bold color="cyan">leaktop</Text> {facts}
+					<Text bold color="cyan">leaktop</Text> {name && <Text bold>{name} </Text>}{facts}
 				</Text>
 				<Box flexShrink={0} marginLeft={1}>
 					{paused && <Text inverse bold> PAUSED </Text>}
@@ -52,7 +54,7 @@ export function Header({target, connection, uptime, paused, timeLeftMs, reconnec
 				</Box>
 			</Box>
 			<Box justifyContent="space-between">
-				<Text dimColor wrap="truncate">{command}</Text>
+				<Text dimColor wrap="truncate">{name ? `esc: overview  ${command}` : command}</Text>
 				{limits && (
 					<Box flexShrink={0} marginLeft={1}>
 						<Text dimColor>{limits}</Text>

@@ -9,6 +9,8 @@ export interface LiveTextProps {
 	width: number;
 	color?: LiveColor;
 	bold?: boolean;
+	/** Swapped colors: the selected row of a table. */
+	inverse?: boolean;
 	/** Where a shorter line sits in its `width`. */
 	align?: 'left' | 'right';
 }
@@ -21,16 +23,17 @@ export interface LiveTextProps {
  * of the same size, the same string every frame, and the transform writes the real line in its
  * place.
  */
-export function LiveText({lines, width, color, bold = false, align = 'left'}: LiveTextProps) {
+export function LiveText({lines, width, color, bold = false, inverse = false, align = 'left'}: LiveTextProps) {
 	const blank = lines.map(() => ' '.repeat(width)).join('\n');
 	const styled = color ? chalk[color] : chalk;
-	const paint = bold ? styled.bold : styled;
+	const thick = bold ? styled.bold : styled;
+	const paint = inverse ? thick.inverse : thick;
 	const fit = (line: string) => {
 		const cut = line.slice(0, width);
 		return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 	};
 	return (
-		<Transform transform={(_blank, index) => (color || bold ? paint(fit(lines[index] ?? '')) : fit(lines[index] ?? ''))}>
+		<Transform transform={(_blank, index) => (color || bold || inverse ? paint(fit(lines[index] ?? '')) : fit(lines[index] ?? ''))}>
 			<Text>{blank}</Text>
 		</Transform>
 	);

@@ -28,6 +28,8 @@ export interface ScreenProps {
 	now?: number;
 	/** `leaktop replay`: where in the recording the view is, for the footer; live without it. */
 	replay?: string;
+	/** One of several targets: its name for the header. */
+	targetName?: string;
 }
 
 // Lines used by everything but the lower panel and the log lines: header 2, verdict 1,
@@ -37,7 +39,7 @@ const fixedLines = 13;
 const tallRows = 40;
 
 /** The whole screen for one frozen state; sizes come from the terminal, nothing else. */
-export function Screen({state, verdict, columns, rows, now: clock, replay}: ScreenProps) {
+export function Screen({state, verdict, columns, rows, now: clock, replay, targetName}: ScreenProps) {
 	const mode = replay === undefined ? 'live' : 'replay';
 	const width = Math.max(40, columns);
 	const samples = visibleSamples(state);
@@ -100,6 +102,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay}: Scre
 				reconnectAttempt={state.reconnectAttempt}
 				restarts={state.restarts.length}
 				width={width}
+				name={targetName}
 			/>
 			<VerdictLine verdict={verdict} width={width} />
 			{state.helpOpen ? (

@@ -4,7 +4,9 @@
  * inspector, or when its port-forward dies.
  */
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import type {FleetReport} from '../../src/model/fleet-report.js';
 import {test} from 'node:test';
 import {assertFailsWith, assertOk, readReport, runCli, spawnCli} from '../helpers/cli.js';
 import {fakeKubectlForFile} from '../helpers/fake-kubectl.js';
@@ -92,4 +94,52 @@ test('SIGTERM to leaktop ends its kubectl too', async () => {
 	process.kill(run.pid, 'SIGTERM');
 	await run.closed;
 	await waitFor(() => !isAlive(forward.pid), {what: 'kubectl ended'});
+});
+
+const second = fixtureForFile('server');
+
+test('--kube deployment/NAME: one port-forward and one section per ready pod, under the fleet verdict', async () => {
+	kubectl.setPods({
+		'deployment/api': {namespace: 'prod', selector: {matchLabels: {app: 'api'}}},
+		'pod/api-7d9-a': {port: server().port, namespace: 'prod', labels: {app: 'api'}},
+		'pod/api-7d9-b': {port: second().port, namespace: 'prod', labels: {app: 'api'}},
+		'pod/api-7d9-c': {port: 1, namespace: 'prod', labels: {app: 'api'}, ready: false},
+		'pod/api-6c1-old': {port: 1, namespace: 'prod', labels: {app: 'api'}, terminating: true},
+		'pod/worker-1': {port: 1, namespace: 'prod', labels: {app: 'worker'}},
+	});
+	const report = join(dir, 'deployment.json');
+	const result = await runCli(['--kube', 'deployment/api', '-n', 'prod', '--headless', '--duration', '3s', '--report', report], {env: kubectl.env});
+	assertOk(result);
+	const written = JSON.parse(readFileSync(report, 'utf8')) as FleetReport;
+	assert.equal(written.title, 'deployment/api -n prod: 2 pods');
+	assert.deepEqual(
+		written.targets.map(t => [t.name, t.target?.pid]),
+		[['pod/api-7d9-a', server().pid], ['pod/api-7d9-b', second().pid]],
+	);
+	assert.deepEqual(written.fleet.rows.map(r => r.name), ['pod/api-7d9-a', 'pod/api-7d9-b']);
+	assert.match(written.fleet.headline, /^0 of 2 pods grow/);
+	assert.ok(kubectl.calls().some(c => c.args === '--namespace prod get deployment/api -o json'));
+	assert.ok(kubectl.calls().some(c => c.args === '--namespace prod get pods -l app=api -o json'));
+	const started = forwards().filter(c => /api-7d9-[ab] /.test(c.args));
+	assert.equal(started.length, 2, 'a port-forward per ready pod, none for the others');
+	for (const {pid} of started) await waitFor(() => !isAlive(pid), {what: `kubectl ${pid} ended with leaktop`});
+	assert.match(result.stderr, /^leaktop: attached to deployment\/api -n prod: 2 pods: pod\/api-7d9-a \(pid \d+\), pod\/api-7d9-b \(pid \d+\)/m);
+	assert.match(result.stderr, /^leaktop: pod\/api-7d9-a: (no leak|collecting evidence); pid \d+/m);
+});
+
+test('a deployment: no ready pods, kubectl refusing, or one pod without an inspector; each exit 2 in one line, every port-forward ended', async () => {
+	kubectl.setPods({
+		'deployment/idle': {selector: {matchLabels: {app: 'idle'}}},
+		'pod/idle-1': {port: 1, labels: {app: 'idle'}, ready: false},
+		'deployment/locked': {selector: {matchLabels: {app: 'x'}}, forbidden: true},
+		'deployment/half': {selector: {matchLabels: {app: 'half'}}},
+		'pod/half-1': {port: server().port, labels: {app: 'half'}},
+		'pod/half-2': {port: await freePort(), labels: {app: 'half'}},
+	});
+	assertFailsWith(await runCli(['--kube', 'deployment/idle', '--headless'], {env: kubectl.env}), 'deployment/idle has no ready pods (1 pod match app=idle)');
+	assertFailsWith(await runCli(['--kube', 'deploy/gone', '--headless'], {env: kubectl.env}), 'kubectl get deploy/gone failed: Error from server (NotFound): deployments.apps "gone" not found');
+	assertFailsWith(await runCli(['--kube', 'deployment/locked', '--headless'], {env: kubectl.env}), /kubectl get deployment\/locked failed: Error from server \(Forbidden\): deployments\.apps "locked" is forbidden/);
+	const half = await runCli(['--kube', 'deployment/half', '--headless', '--duration', '2s'], {env: kubectl.env});
+	assertFailsWith(half, 'pod/half-2: nothing listens on port 9229 in pod/half-2: its Node process has no inspector open');
+	for (const {pid} of forwards().filter(c => c.args.includes('pod/half-'))) await waitFor(() => !isAlive(pid), {what: 'the healthy pod\'s kubectl ended too'});
 });

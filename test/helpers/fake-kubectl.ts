@@ -10,8 +10,13 @@ import {fixturePath} from './paths.js';
 import {tempDirForFile} from './target.js';
 import {isAlive} from './wait.js';
 
+/** A pod (`port`: the real local target it forwards to) or a workload (`selector`). */
 export interface FakePod {
-	port: number;
+	port?: number;
+	labels?: Record<string, string>;
+	ready?: boolean;
+	terminating?: boolean;
+	selector?: {matchLabels?: Record<string, string>};
 	namespace?: string;
 	pid?: number;
 	dieAfterMs?: number;
