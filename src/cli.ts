@@ -47,7 +47,8 @@ const help = `
 	                     replicaset/), one port-forward each
 	  Several targets open on an overview, a row each (heap, floor slope, resources, verdict,
 	  restarts; enter opens one, esc comes back); the report has a section per target and the
-	  fleet's verdict ("3 of 3 pods grow 11-13 MB/h"). --record and --heap-profile take one target.
+	  fleet's verdict ("3 of 3 pods grow 11-13 MB/h"); exit 2 if a target went away, else
+	  --fail-on-growth exits 1 if any leaks. --record, --heap-profile and snapshot take one target.
 
 	Sampling and output
 	  --interval D       time between samples (default 1s, at least 100ms); D is 500ms, 30s, 15m, 2h
@@ -195,7 +196,7 @@ function parsePort(text: string): number {
 /** `--kube pod/NAME` (a bare NAME is a pod, as kubectl reads it), with its namespace, context and port. */
 function parseKube(flags: {kube?: string; namespace?: string; context?: string; remotePort: string}): KubeTarget {
 	const resource = flags.kube!.trim();
-	if (!/^([a-z]+\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(resource)) throw new UsageError(`invalid --kube "${flags.kube}": expected pod/NAME (or deployment/NAME, svc/NAME: kubectl picks one pod)`);
+	if (!/^([a-z]+\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(resource)) throw new UsageError(`invalid --kube "${flags.kube}": expected pod/NAME, deployment/NAME (each ready pod) or svc/NAME (kubectl picks one pod)`);
 	const remotePort = Number(flags.remotePort);
 	if (!/^\d+$/.test(flags.remotePort) || remotePort < 1 || remotePort > 65_535) throw new UsageError(`invalid --remote-port "${flags.remotePort}": must be a number from 1 to 65535`);
 	return {resource: resource.includes('/') ? resource : `pod/${resource}`, namespace: flags.namespace, context: flags.context, remotePort};
@@ -205,16 +206,16 @@ function parseKube(flags: {kube?: string; namespace?: string; context?: string; 
  * Several targets (repeated --url/--port, or a Kubernetes workload) make a fleet session; one
  * target is undefined here. Two flags naming the same inspector are a mistake.
  */
-function fleetTargets(flags: {kube?: string; namespace?: string; context?: string; remotePort: string; openInspector: boolean}, urls: readonly string[], addresses: ReadonlyArray<{host: string; port: number}>): FleetTargets | undefined {
+function fleetTargets(flags: {kube?: string; namespace?: string; context?: string; remotePort: string; openInspector: boolean}, argv: readonly string[], urls: readonly string[], addresses: ReadonlyArray<{host: string; port: number}>): FleetTargets | undefined {
 	if (flags.kube !== undefined) {
 		const kube = parseKube(flags);
 		return isWorkload(kube.resource) ? {kind: 'workload', kube, openInspector: flags.openInspector} : undefined;
 	}
 	if (urls.length + addresses.length < 2) return undefined;
-	const targets: NamedTarget[] = [
-		...addresses.map(address => ({name: `${address.host}:${address.port}`, target: {kind: 'address' as const, address}})),
-		...urls.map(url => ({name: new URL(url).host, target: {kind: 'url' as const, url}})),
-	];
+	// In the order given: the overview, the report and --json list them so.
+	const byPort: NamedTarget[] = addresses.map(address => ({name: `${address.host}:${address.port}`, target: {kind: 'address' as const, address}}));
+	const byUrl: NamedTarget[] = urls.map(url => ({name: new URL(url).host, target: {kind: 'url' as const, url}}));
+	const targets = argv.flatMap((arg): NamedTarget[] => (/^--port(=|$)/.test(arg) ? [byPort.shift()!] : /^--url(=|$)/.test(arg) ? [byUrl.shift()!] : []));
 	const names = targets.map(t => t.name);
 	const twice = names.find((name, i) => names.indexOf(name) !== i);
 	if (twice !== undefined) throw new UsageError(`${twice} is named twice: each --url and --port is one target`);
@@ -326,8 +327,9 @@ async function main(argv: string[]): Promise<Outcome> {
 		if (urlHost === undefined) throw new UsageError(`invalid --url "${url}": expected ws://host:port/<id>`);
 		if (!isLoopback(urlHost)) warn(`warning: ${urlHost} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
 	}
-	if (urls.length === 0 && flags.pid === undefined && flags.kube === undefined && !isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
-	const fleet = fleetTargets(flags, urls, ports.map(port => ({host, port})));
+	const byAddress = ports.length > 0 || (urls.length === 0 && flags.pid === undefined && flags.kube === undefined);
+	if (byAddress && !isLoopback(host)) warn(`warning: ${host} is not loopback; an open inspector port lets anyone who reaches it run code in the process`);
+	const fleet = fleetTargets(flags, argv, urls, ports.map(port => ({host, port})));
 	if (fleet) {
 		const oneTarget = [flags.record !== undefined && '--record', flags.heapProfile !== undefined && '--heap-profile', command === 'snapshot' && 'leaktop snapshot'].filter(Boolean);
 		if (oneTarget.length > 0) throw new UsageError(`${oneTarget[0]} takes one target: name one pod, --url or --port`);

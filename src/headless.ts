@@ -31,11 +31,12 @@ export function allDone(targets: readonly SessionTarget[]): Promise<string> {
 
 /**
  * Detaches from every target and says how the session went: an error when a target went away
- * (its data ends early) or could not be reached at the end (its last minutes are missing).
+ * (its data ends early) or, headless, could not be reached at the end (its last minutes are
+ * missing from the report). Someone quitting the TUI has seen that on screen already.
  */
-export async function endSession(targets: readonly SessionTarget[], reason: string): Promise<Outcome> {
+export async function endSession(targets: readonly SessionTarget[], reason: string, {headless}: {headless: boolean}): Promise<Outcome> {
 	const gone = targets.filter(t => t.monitor.endedByTarget);
-	const unreachable = targets.filter(t => !t.monitor.endedByTarget && t.monitor.reconnecting);
+	const unreachable = headless ? targets.filter(t => !t.monitor.endedByTarget && t.monitor.reconnecting) : [];
 	await Promise.all(targets.map(t => t.monitor.stop(reason)));
 	if (gone.length > 0) {
 		const reasons = await Promise.all(gone.map(async t => `${t.name ?? 'target'} went away: ${await t.monitor.done}`));
@@ -67,7 +68,7 @@ export async function runHeadless({targets, signal, durationMs, beforeStop, fina
 			);
 		}
 		if (targets.every(t => !t.monitor.endedByTarget)) await beforeStop?.();
-		return await endSession(targets, reason);
+		return await endSession(targets, reason, {headless: true});
 	} finally {
 		clearTimeout(timer);
 	}

@@ -38,9 +38,9 @@ function describeTargets(targets: FleetTargets, count: number): {title: string; 
 	return {title: `${resource}${namespace ? ` -n ${namespace}` : ''}: ${count} pod${count === 1 ? '' : 's'}`, noun: 'pods'};
 }
 
-async function resolveTargets(targets: FleetTargets): Promise<NamedTarget[]> {
+async function resolveTargets(targets: FleetTargets, signal: AbortSignal): Promise<NamedTarget[]> {
 	if (targets.kind === 'list') return targets.targets;
-	const pods = await readyPods(targets.kube, {kubectl: targets.kubectl});
+	const pods = await readyPods(targets.kube, {kubectl: targets.kubectl, signal});
 	return pods.map(pod => ({name: pod, target: {kind: 'kube', kube: {...targets.kube, resource: pod}, openInspector: targets.openInspector, kubectl: targets.kubectl}}));
 }
 
@@ -56,12 +56,22 @@ async function attachAll(named: readonly NamedTarget[], config: FleetConfig, con
 					if (line) context.writeStdout(line);
 				},
 			});
+			// A pod gone for good (a rollout deleted it) must not keep kubectl restarting till the session ends.
+			void attached.monitor.done.then(() => {
+				if (attached.monitor.endedByTarget) void attached.release?.();
+			});
 			return {name, ...attached};
 		}),
 	);
 	const members = settled.flatMap(s => (s.status === 'fulfilled' ? [s.value] : []));
 	const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{name: named[i]!.name, error: s.reason as unknown}] : []));
-	if (failures.length === 0) return members;
+	if (failures.length === 0) {
+		// Pods are separate processes by construction (and each port-forward can only reach its own).
+		const twice = config.targets.kind === 'list' ? sameProcess(members) : undefined;
+		if (!twice) return members;
+		await endAll(members, 'the same process was named twice');
+		throw new UsageError(twice);
+	}
 	await endAll(members, 'another target could not be attached');
 	const [first] = failures;
 	const more = failures.length > 1 ? ` (${failures.length - 1} more could not be attached either)` : '';
@@ -74,6 +84,23 @@ async function attachAll(named: readonly NamedTarget[], config: FleetConfig, con
 	throw new ConnectError(message);
 }
 
+/**
+ * `--port 9229 --url ws://localhost:9229/...` names one process twice: two monitors would double
+ * the sampling, the censuses and the audit. Pods all run as pid 1, but each on its own host.
+ */
+function sameProcess(members: readonly Member[]): string | undefined {
+	const seen = new Map<string, string>();
+	for (const {name, store} of members) {
+		const target = store.getState().target;
+		if (!target) continue;
+		const key = `${target.hostname} ${target.pid}`;
+		const first = seen.get(key);
+		if (first !== undefined) return `${first} and ${name} are the same process (pid ${target.pid} on ${target.hostname}): name it once`;
+		seen.set(key, name);
+	}
+	return undefined;
+}
+
 async function endAll(members: readonly Member[], reason: string): Promise<void> {
 	await Promise.all(members.map(m => m.monitor.stop(reason)));
 	await Promise.all(members.map(m => m.release?.()));
@@ -84,7 +111,7 @@ export async function watchFleet(config: FleetConfig, context: WatchContext): Pr
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
 	const tui = config.headless ? undefined : import('../tui/fleet.js');
 	tui?.catch(() => undefined);
-	const named = await resolveTargets(config.targets);
+	const named = await resolveTargets(config.targets, context.signal);
 	const {title, noun} = describeTargets(config.targets, named.length);
 	const members = await attachAll(named, config, context);
 	try {

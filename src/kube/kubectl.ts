@@ -41,29 +41,35 @@ export interface KubectlResult {
 	stderr: string;
 }
 
-/** Runs kubectl to its end, killed at `timeoutMs` (an unreachable API server can hang it). */
-export async function runKubectl(args: readonly string[], {kubectl = 'kubectl', timeoutMs}: {kubectl?: string; timeoutMs: number}): Promise<KubectlResult> {
+/** Runs kubectl to its end, killed at `timeoutMs` (an unreachable API server can hang it) or when `signal` aborts. */
+export async function runKubectl(args: readonly string[], {kubectl = 'kubectl', timeoutMs, signal}: {kubectl?: string; timeoutMs: number; signal?: AbortSignal}): Promise<KubectlResult> {
 	const child = spawn(kubectl, args, {stdio: ['ignore', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
 	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	let timedOut = false;
-	const timer = setTimeout(() => {
-		timedOut = true;
+	let ended: 'timeout' | 'interrupted' | undefined;
+	const end = (why: 'timeout' | 'interrupted') => {
+		ended = why;
 		child.kill('SIGKILL');
-	}, timeoutMs);
+	};
+	const timer = setTimeout(() => end('timeout'), timeoutMs);
+	const onAbort = () => end('interrupted');
+	if (signal?.aborted) onAbort();
+	signal?.addEventListener('abort', onAbort, {once: true});
 	try {
 		const code = await new Promise<number | null>((resolve, reject) => {
 			child.once('error', reject);
 			child.once('close', resolve);
 		});
-		if (timedOut) throw new ConnectError(`kubectl ${args.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)}s`);
+		if (ended === 'timeout') throw new ConnectError(`kubectl ${args.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)}s`);
+		if (ended === 'interrupted') throw new ConnectError(`interrupted while kubectl ${args.join(' ')} ran`);
 		return {code, stdout, stderr};
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(kubectl);
 		throw error;
 	} finally {
 		clearTimeout(timer);
+		signal?.removeEventListener('abort', onAbort);
 	}
 }

@@ -42,8 +42,8 @@ export function isReady(pod: PodItem): boolean {
 
 const kubectlTimeoutMs = 30_000;
 
-async function getJson(workload: KubeTarget, args: string[], kubectl: string | undefined): Promise<unknown> {
-	const {code, stdout, stderr} = await runKubectl(kubectlArgs(workload, 'get', ...args, '-o', 'json'), {kubectl, timeoutMs: kubectlTimeoutMs});
+async function getJson(workload: KubeTarget, args: string[], {kubectl, signal}: KubectlOptions): Promise<unknown> {
+	const {code, stdout, stderr} = await runKubectl(kubectlArgs(workload, 'get', ...args, '-o', 'json'), {kubectl, timeoutMs: kubectlTimeoutMs, signal});
 	// `kubectl get deployment/api in namespace prod`: the workload's own name reads as the resource.
 	const what = `kubectl get ${describeResource({...workload, resource: args.join(' ')})}`;
 	if (code !== 0) throw new ConnectError(`${what} failed: ${kubectlMessage(stderr)}`);
@@ -55,11 +55,17 @@ async function getJson(workload: KubeTarget, args: string[], kubectl: string | u
 }
 
 /** The ready pods of a workload, `pod/NAME` each, sorted; a workload with none is an error. */
-export async function readyPods(workload: KubeTarget, {kubectl}: {kubectl?: string} = {}): Promise<string[]> {
-	const object = (await getJson(workload, [workload.resource], kubectl)) as {spec?: {selector?: LabelSelector}};
+interface KubectlOptions {
+	kubectl?: string;
+	/** Ctrl-C while kubectl waits on a slow API server: it is ended at once. */
+	signal?: AbortSignal;
+}
+
+export async function readyPods(workload: KubeTarget, options: KubectlOptions = {}): Promise<string[]> {
+	const object = (await getJson(workload, [workload.resource], options)) as {spec?: {selector?: LabelSelector}};
 	const selector = selectorText(object.spec?.selector ?? {});
 	if (selector === '') throw new ConnectError(`${describeResource(workload)} has no label selector to find its pods by`);
-	const list = (await getJson(workload, ['pods', '-l', selector], kubectl)) as {items?: PodItem[]};
+	const list = (await getJson(workload, ['pods', '-l', selector], options)) as {items?: PodItem[]};
 	const items = list.items ?? [];
 	const ready = items
 		.filter(isReady)

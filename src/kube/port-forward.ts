@@ -117,20 +117,35 @@ export class PortForward {
 	}
 }
 
+/**
+ * Every kubectl still running: a leaktop that exits at once (a second ctrl+c) must not leave
+ * them forwarding behind it. One exit hook for all of them, however many pods a session has.
+ */
+const live = new Set<ChildProcess>();
+const killAll = () => {
+	for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+};
+
+function track(child: ChildProcess): void {
+	if (live.size === 0) process.once('exit', killAll);
+	live.add(child);
+}
+
+function untrack(child: ChildProcess): void {
+	live.delete(child);
+	if (live.size === 0) process.removeListener('exit', killAll);
+}
+
 function launch(kubectl: string, target: KubeTarget, ports: string): Running {
 	const child = spawn(kubectl, kubectlArgs(target, 'port-forward', target.resource, ports, '--address', '127.0.0.1'), {stdio: ['ignore', 'pipe', 'pipe']});
-	// A leaktop that exits at once (a second ctrl+c) must not leave kubectl forwarding behind it.
-	const killOnExit = () => {
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	};
-	process.once('exit', killOnExit);
+	track(child);
 	const running: Running = {
 		child,
 		stdout: '',
 		stderr: '',
 		exited: new Promise(resolve => {
 			const done = () => {
-				process.removeListener('exit', killOnExit);
+				untrack(child);
 				resolve();
 			};
 			child.once('close', done);

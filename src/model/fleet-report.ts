@@ -6,9 +6,9 @@ import {auditActions} from './audit.js';
 import {type FleetRow, fleetRow, type FleetVerdict, fleetVerdict} from './fleet.js';
 import {formatBytes, formatDuration} from './format.js';
 import {formatRate} from './rate.js';
-import {buildReport, type Report, type ReportMeta, reportVersion} from './report.js';
+import {buildReport, type Report, type ReportMeta, reportStamp} from './report.js';
 import type {State} from './state.js';
-import type {LeakVerdict} from './verdict.js';
+import {type LeakVerdict, signalRate} from './verdict.js';
 
 /** One target as the session ends: its name, its state and the verdict already computed from it. */
 export interface FleetMember {
@@ -39,11 +39,7 @@ export function fleetRows(members: readonly FleetMember[]): FleetRow[] {
 export function buildFleetReport(members: readonly FleetMember[], meta: ReportMeta & {title: string; noun: string}): FleetReport {
 	const rows = fleetRows(members);
 	return {
-		reportVersion,
-		leaktopVersion: meta.leaktopVersion,
-		startedAt: new Date(meta.startedAt).toISOString(),
-		endedAt: new Date(meta.endedAt).toISOString(),
-		intervalMs: meta.intervalMs,
+		...reportStamp(meta),
 		title: meta.title,
 		fleet: {...fleetVerdict(rows, meta.noun), rows: rows.map(({leading: _leading, ...row}) => row)},
 		targets: members.map(m => ({name: m.name, ...buildReport(m.state, m.verdict, meta)})),
@@ -53,7 +49,9 @@ export function buildFleetReport(members: readonly FleetMember[], meta: ReportMe
 function rowLine(row: FleetRow): string {
 	const floor = row.floorSlopePerHour === null || row.leading ? null : `floor ${formatRate(row.floorSlopePerHour)}`;
 	const facts = [row.pid === null ? null : `pid ${row.pid}`, row.heapUsed === null ? null : `heap ${formatBytes(row.heapUsed)}`, floor, row.restarts > 0 ? `restarts ${row.restarts}` : null].filter(Boolean);
-	const verdict = row.status === 'leak' ? `leak: ${row.headline}` : row.status;
+	// A target that leaked, then went away or lost its connection, still counts as leaking: say both.
+	const leaked = row.leading ? `leak: ${signalRate(row.leading)} (${Math.round(row.leading.confidence * 100)} %)` : '';
+	const verdict = row.status === 'leak' ? `leak: ${row.headline}` : [row.status === 'ended' ? row.headline : row.status, leaked].filter(Boolean).join(', ');
 	return `${row.name}: ${verdict}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}`;
 }
 

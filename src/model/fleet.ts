@@ -54,7 +54,8 @@ function verdictText(state: State, verdict: LeakVerdict): string {
 	const what = leading ? `leak${leading.kind === 'heap' ? '' : `: ${signalRate(leading)}`} (${Math.round(leading.confidence * 100)} %)` : '';
 	const kind = status(state, verdict);
 	if (kind === 'ended') return `ended: ${state.endReason}`;
-	if (kind === 'reconnecting') return `reconnecting (attempt ${state.reconnectAttempt})${leading ? `, ${what}` : ''}`;
+	// The attempt's number is in the target's own header; the column has room for little.
+	if (kind === 'reconnecting') return `reconnecting${leading ? `, ${what}` : ''}`;
 	if (kind === 'collecting evidence') return 'warming up';
 	return kind === 'leak' ? what : kind;
 }
@@ -84,13 +85,15 @@ export interface FleetVerdict {
 	leak: boolean;
 	targets: number;
 	leaking: number;
-	/** `3 of 3 pods grow 11.2-13.0 MB/h`. */
+	/** `3 of 3 pods grow 11-13 MB/h`. */
 	headline: string;
 }
 
+/** `11-13 MB/h`: whole numbers from 10 up, as people say rates; `1.2-3.4 MB/h` below. */
 function bytesRange(low: number, high: number): string {
-	const lo = formatBytes(low);
-	const hi = formatBytes(high);
+	const digits = Number(formatBytes(high).split(' ')[0]) >= 10 ? 0 : 1;
+	const lo = formatBytes(low, digits);
+	const hi = formatBytes(high, digits);
 	const [loNumber, loUnit] = lo.split(' ');
 	const [hiNumber, hiUnit] = hi.split(' ');
 	if (lo === hi) return `${hi}/h`;

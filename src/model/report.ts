@@ -99,6 +99,17 @@ export interface ReportMeta {
 	verdictOptions: VerdictOptions;
 }
 
+/** What every report starts with: its format, who wrote it, and when. */
+export function reportStamp(meta: ReportMeta): Pick<Report, 'reportVersion' | 'leaktopVersion' | 'startedAt' | 'endedAt' | 'intervalMs'> {
+	return {
+		reportVersion,
+		leaktopVersion: meta.leaktopVersion,
+		startedAt: new Date(meta.startedAt).toISOString(),
+		endedAt: new Date(meta.endedAt).toISOString(),
+		intervalMs: meta.intervalMs,
+	};
+}
+
 /** `verdict` is the one the caller already computed from the same state. */
 export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta): Report {
 	const byType: Report['resources']['byType'] = {};
@@ -110,11 +121,7 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 	const censuses = censusesSinceBaseline(state);
 	const latest = censuses.at(-1);
 	return {
-		reportVersion,
-		leaktopVersion: meta.leaktopVersion,
-		startedAt: new Date(meta.startedAt).toISOString(),
-		endedAt: new Date(meta.endedAt).toISOString(),
-		intervalMs: meta.intervalMs,
+		...reportStamp(meta),
 		target: state.target,
 		endReason: state.endReason,
 		baselineT: state.baselineT,

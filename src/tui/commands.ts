@@ -20,8 +20,11 @@ export interface CommandContext {
 	onForceQuit: () => void;
 	/** `+`: extends the time box; undefined when the session has none. */
 	extendTimeBox?: () => void;
-	/** The command line's history as saved, oldest first, and where each run line goes. */
-	history?: string[];
+	/**
+	 * The command line's history as saved, oldest first; each run line is added to it, in place:
+	 * the targets of a fleet share one history, as they share one file.
+	 */
+	history?: {entries: string[]};
 	saveHistory?: (entries: readonly string[]) => Promise<string | null>;
 	/** esc with nothing open to close: one of several targets goes back to the overview. */
 	back?: () => void;
@@ -50,9 +53,8 @@ const instancesShown = 10;
  * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
  * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history: saved = [], saveHistory, back}: CommandContext): CommandHandler {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history = {entries: []}, saveHistory, back}: CommandContext): CommandHandler {
 	let quitting = false;
-	let history = saved;
 	let walk: HistoryWalk = startWalk;
 	/** The target's global names, read when the line opens, for tab (which waits for them). */
 	let globals: Promise<string[]> = Promise.resolve([]);
@@ -243,7 +245,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 	};
 
 	const walkHistory = (step: typeof older) => {
-		const moved = step(history, walk, promptLine().text);
+		const moved = step(history.entries, walk, promptLine().text);
 		walk = moved.walk;
 		setLine({text: moved.text, cursor: moved.text.length});
 	};
@@ -306,8 +308,8 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 		const {text} = promptLine();
 		store.dispatch({type: 'prompt-close'});
 		if (text.trim() === '') return;
-		history = withLine(history, text);
-		void saveHistory?.(history).then(problem => problem && store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: problem}));
+		history.entries = withLine(history.entries, text);
+		void saveHistory?.(history.entries).then(problem => problem && store.dispatch({type: 'log', t: Date.now(), level: 'warn', text: problem}));
 		let parsed: ParsedLine;
 		try {
 			parsed = parseCommandLine(text);

@@ -38,7 +38,7 @@ export async function runFleetTui({title, noun, members, signal, onForceQuit, ve
 	const extendTimeBox = timeBoxes.length === 0 ? undefined : () => timeBoxes.forEach(box => box.extend());
 	const view = createFleetView(members.length);
 	const historyFile = historyPath();
-	const history = await loadHistory(historyFile);
+	const history = {entries: await loadHistory(historyFile)};
 	const appMembers: FleetAppMember[] = members.map(({name, monitor, store}) => ({
 		name,
 		store,
@@ -48,7 +48,7 @@ export async function runFleetTui({title, noun, members, signal, onForceQuit, ve
 	const targets = members.map(m => ({name: m.name, monitor: m.monitor}));
 	try {
 		const reason = await Promise.race([quitPressed, aborted(signal), allDone(targets)]);
-		return await endSession(targets, reason);
+		return await endSession(targets, reason, {headless: false});
 	} finally {
 		for (const box of timeBoxes) box.stop();
 		await Promise.all(appMembers.map(m => m.commands.close()));

@@ -32,7 +32,7 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 	});
 	const timeBox = durationMs === undefined ? undefined : runTimeBox({store, limitMs: durationMs, onExpire: quit});
 	const historyFile = historyPath();
-	const history = await loadHistory(historyFile);
+	const history = {entries: await loadHistory(historyFile)};
 	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend, history, saveHistory: entries => saveHistory(historyFile, entries)});
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
 	const app = render(<App store={store} onCommand={commands.handle} onPromptKey={commands.editPrompt} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});

@@ -68,8 +68,9 @@ export function FleetScreen({title, targets, fleet, selected, columns: terminalC
 	const shown = Math.max(1, rows - 6);
 	const first = Math.min(Math.max(0, selected - shown + 1), Math.max(0, targets.length - shown));
 	const visible = targets.slice(first, first + shown);
-	const label = fleet.leak ? 'LEAK' : targets.some(t => t.status === 'collecting evidence') ? 'WAIT' : 'OK';
-	const color = fleet.leak ? 'red' : label === 'WAIT' ? 'yellow' : 'green';
+	// OK only when every target is attached and judged: one gone or reconnecting is not fine.
+	const label = fleet.leak ? 'LEAK' : targets.some(t => t.status === 'ended') ? 'GONE' : targets.some(t => t.status === 'collecting evidence' || t.status === 'reconnecting') ? 'WAIT' : 'OK';
+	const color = label === 'LEAK' || label === 'GONE' ? 'red' : label === 'WAIT' ? 'yellow' : 'green';
 	return (
 		<Box flexDirection="column" width={width}>
 			<Box justifyContent="space-between">

@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import type {FleetReport} from '../../src/model/fleet-report.js';
 import {test} from 'node:test';
 import {assertFailsWith, assertOk, readReport, runCli, spawnCli} from '../helpers/cli.js';
-import {fakeKubectlForFile} from '../helpers/fake-kubectl.js';
+import {type FakePod, fakeKubectlForFile} from '../helpers/fake-kubectl.js';
 import {freePort} from '../helpers/fake-servers.js';
 import {fixtureForFile, startTarget, tempDirForFile} from '../helpers/target.js';
 import {isAlive, waitFor} from '../helpers/wait.js';
@@ -100,12 +100,13 @@ const second = fixtureForFile('server');
 
 test('--kube deployment/NAME: one port-forward and one section per ready pod, under the fleet verdict', async () => {
 	kubectl.setPods({
-		'deployment/api': {namespace: 'prod', selector: {matchLabels: {app: 'api'}}},
-		'pod/api-7d9-a': {port: server().port, namespace: 'prod', labels: {app: 'api'}},
-		'pod/api-7d9-b': {port: second().port, namespace: 'prod', labels: {app: 'api'}},
-		'pod/api-7d9-c': {port: 1, namespace: 'prod', labels: {app: 'api'}, ready: false},
-		'pod/api-6c1-old': {port: 1, namespace: 'prod', labels: {app: 'api'}, terminating: true},
-		'pod/worker-1': {port: 1, namespace: 'prod', labels: {app: 'worker'}},
+		'deployment/api': {namespace: 'prod', selector: {matchLabels: {app: 'api'}, matchExpressions: [{key: 'track', operator: 'In', values: ['stable', 'canary']}]}},
+		'pod/api-7d9-a': {port: server().port, namespace: 'prod', labels: {app: 'api', track: 'stable'}},
+		'pod/api-7d9-b': {port: second().port, namespace: 'prod', labels: {app: 'api', track: 'canary'}},
+		'pod/api-7d9-c': {port: 1, namespace: 'prod', labels: {app: 'api', track: 'stable'}, ready: false},
+		'pod/api-6c1-old': {port: 1, namespace: 'prod', labels: {app: 'api', track: 'stable'}, terminating: true},
+		'pod/api-dev': {port: 1, namespace: 'prod', labels: {app: 'api', track: 'dev'}},
+		'pod/worker-1': {port: 1, namespace: 'prod', labels: {app: 'worker', track: 'stable'}},
 	});
 	const report = join(dir, 'deployment.json');
 	const result = await runCli(['--kube', 'deployment/api', '-n', 'prod', '--headless', '--duration', '3s', '--report', report], {env: kubectl.env});
@@ -119,7 +120,7 @@ test('--kube deployment/NAME: one port-forward and one section per ready pod, un
 	assert.deepEqual(written.fleet.rows.map(r => r.name), ['pod/api-7d9-a', 'pod/api-7d9-b']);
 	assert.match(written.fleet.headline, /^0 of 2 pods grow/);
 	assert.ok(kubectl.calls().some(c => c.args === '--namespace prod get deployment/api -o json'));
-	assert.ok(kubectl.calls().some(c => c.args === '--namespace prod get pods -l app=api -o json'));
+	assert.ok(kubectl.calls().some(c => c.args === '--namespace prod get pods -l app=api,track in (stable,canary) -o json'));
 	const started = forwards().filter(c => /api-7d9-[ab] /.test(c.args));
 	assert.equal(started.length, 2, 'a port-forward per ready pod, none for the others');
 	for (const {pid} of started) await waitFor(() => !isAlive(pid), {what: `kubectl ${pid} ended with leaktop`});
@@ -142,4 +143,41 @@ test('a deployment: no ready pods, kubectl refusing, or one pod without an inspe
 	const half = await runCli(['--kube', 'deployment/half', '--headless', '--duration', '2s'], {env: kubectl.env});
 	assertFailsWith(half, 'pod/half-2: nothing listens on port 9229 in pod/half-2: its Node process has no inspector open');
 	for (const {pid} of forwards().filter(c => c.args.includes('pod/half-'))) await waitFor(() => !isAlive(pid), {what: 'the healthy pod\'s kubectl ended too'});
+});
+
+test('a deployment of 11 pods: one port-forward each, and no listener warning from Node', async () => {
+	const pods: Record<string, FakePod> = {'deployment/big': {selector: {matchLabels: {app: 'big'}}}};
+	// Every pod forwards to the same local target: the session cannot tell, as it cannot with real pods.
+	for (let i = 0; i < 11; i++) pods[`pod/big-${String(i).padStart(2, '0')}`] = {port: server().port, labels: {app: 'big'}};
+	kubectl.setPods(pods);
+	const report = join(dir, 'big.json');
+	const result = await runCli(['--kube', 'deployment/big', '--headless', '--duration', '2s', '--census', 'off', '--report', report], {env: kubectl.env, timeoutMs: 60_000});
+	assertOk(result);
+	assert.doesNotMatch(result.stderr, /MaxListenersExceededWarning|Warning/);
+	const written = JSON.parse(readFileSync(report, 'utf8')) as FleetReport;
+	assert.equal(written.targets.length, 11);
+	for (const {pid} of forwards().filter(c => c.args.includes('pod/big-'))) await waitFor(() => !isAlive(pid), {what: `kubectl ${pid} ended`});
+});
+
+test('a pod deleted mid-session (a rollout): its row ends, its kubectl is not started again and again, the other pods go on', async () => {
+	const pods: Record<string, FakePod> = {
+		'deployment/roll': {selector: {matchLabels: {app: 'roll'}}},
+		'pod/roll-a': {port: server().port, labels: {app: 'roll'}},
+		'pod/roll-b': {port: second().port, labels: {app: 'roll'}, dieAfterMs: 1500},
+	};
+	kubectl.setPods(pods);
+	const report = join(dir, 'roll.json');
+	const run = spawnCli(['--kube', 'deployment/roll', '--headless', '--duration', '9s', '--no-reconnect', '--census', 'off', '--report', report], {env: kubectl.env});
+	await waitForOutput(run, 'stderr', /attached to deployment\/roll: 2 pods/);
+	// The pod is gone from the API: every kubectl started for it from now on says NotFound.
+	const {'pod/roll-b': _deleted, ...rest} = pods;
+	kubectl.setPods(rest);
+	const {code} = await run.closed;
+	assert.equal(code, 2, run.stderr());
+	assert.match(run.stderr(), /^leaktop: pod\/roll-b went away: /m);
+	const starts = forwards().filter(c => c.args.includes('pod/roll-b'));
+	assert.ok(starts.length <= 2, `kubectl for the deleted pod started ${starts.length} times in 9 s`);
+	const written = JSON.parse(readFileSync(report, 'utf8')) as FleetReport;
+	assert.deepEqual(written.fleet.rows.map(r => [r.name, r.status]), [['pod/roll-a', 'collecting evidence'], ['pod/roll-b', 'ended']]);
+	assert.ok(written.targets[0]!.samples.length >= 7, 'pod/roll-a was sampled to the end');
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {cliPath} from '../helpers/paths.js';
 import {httpGet, startTarget, type Target} from '../helpers/target.js';
+import {startProxy} from '../helpers/proxy.js';
 import {runInTerminal} from '../helpers/tmux.js';
 import {isAlive} from '../helpers/wait.js';
 
@@ -56,5 +57,22 @@ test('two targets: the overview, down and enter open the second one\'s full view
 		for (const target of targets) assert.match(await httpGet(target.httpPort!, '/'), /\S/);
 	} finally {
 		await term.close();
+	}
+});
+
+test('a target whose connection drops shows reconnecting in its row; q then detaches cleanly (exit 0)', async () => {
+	const [quiet, leaking] = targets as [Target, Target];
+	const proxy = await startProxy(leaking.port);
+	const term = await runInTerminal([process.execPath, cliPath, '--port', String(quiet.port), '--port', String(proxy.port), '--interval', '500ms']);
+	try {
+		await term.waitForScreen(new RegExp(`^127\\.0\\.0\\.1:${proxy.port}\\s+${leaking.pid}\\s+\\d`, 'm'));
+		proxy.pause();
+		const screen = await term.waitForScreen(new RegExp(`^127\\.0\\.0\\.1:${proxy.port} .*reconnecting`, 'm'), 15_000);
+		assert.match(screen, /^ WAIT /m, 'not OK while a target is unreachable');
+		await term.keys('q');
+		assert.equal(await term.exitCode(5000), 0, 'quitting the TUI is not a failed headless run');
+	} finally {
+		await term.close();
+		await proxy.close();
 	}
 });

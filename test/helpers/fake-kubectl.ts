@@ -16,7 +16,7 @@ export interface FakePod {
 	labels?: Record<string, string>;
 	ready?: boolean;
 	terminating?: boolean;
-	selector?: {matchLabels?: Record<string, string>};
+	selector?: {matchLabels?: Record<string, string>; matchExpressions?: Array<{key: string; operator: string; values?: string[]}>};
 	namespace?: string;
 	pid?: number;
 	dieAfterMs?: number;
