@@ -12,7 +12,8 @@ import {classifyNodes, type NodeClasses} from './model/heap-snapshot/classes.js'
 import {type ClassCountDiff, type ClassDiff, type DiffBase, diffSnapshots, newInstances, type SnapshotDiff} from './model/heap-snapshot/diff.js';
 import {closureDetails, type ClosureDetails} from './model/heap-snapshot/closures.js';
 import {retainers} from './model/heap-snapshot/graph.js';
-import {dominatorTree, edgeInfo, nodeLabel, type RetainerStepView, retainerStepViews, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
+import {dominatorTree, edgeInfo, nodeLabel, type RetainerStep, retainedSizes, retainerPathLines, type RetainerStepView, retainerStepViews, shortestRetainerPath} from './model/heap-snapshot/retainers.js';
+import type {SnapshotEvidence} from './model/findings.js';
 import type {HeapSnapshot} from './model/heap-snapshot/snapshot.js';
 import type {SnapshotWithoutEdges} from './model/heap-snapshot/classes.js';
 import {readDiffBaseInWorker, readHeapSnapshot} from './snapshot-reader.js';
@@ -59,6 +60,38 @@ export interface ClassInstances {
 	retainedSize: number;
 	/** The largest by retained size. */
 	instances: InstanceView[];
+}
+
+const collections = /^(Map|Set|WeakMap|WeakSet|Array|Object)$/;
+
+/**
+ * The first holder above an object on its path from a GC root that is a collection (a Map,
+ * Set or Array holding it as an entry) or a closure's scope (`system / Context`), skipping V8's
+ * internal storage in between (a Map's table, an array's elements).
+ */
+function nearestHolder(path: readonly RetainerStep[]): {kind: SnapshotEvidence['holder']; name: string; closureIndex: number | null} {
+	// Node's own structures name the pattern outright: a listener array in an emitter's
+	// `_events`, a callback in a Timeout's `_onTimeout`.
+	const near = path.slice(1, 8);
+	const events = near.findIndex(step => step.edge?.name === '_events');
+	// A step's edge is how that step holds the one before it: here, the emitter holding `_events`.
+	if (events >= 0) return {kind: 'listeners', name: `the listeners of ${near[events]!.name}`, closureIndex: null};
+	if (near.some(step => step.edge?.name === '_onTimeout' || step.name === 'Timeout')) return {kind: 'timers', name: 'a Timeout', closureIndex: null};
+	for (let i = 1; i < Math.min(path.length, 8); i++) {
+		const step = path[i]!;
+		if (step.name === 'system / Context') {
+			const owner = path.slice(i + 1).find(next => next.type === 'closure');
+			return {kind: 'closure', name: owner ? `(closure) ${owner.name || '(anonymous)'}` : 'a closure', closureIndex: owner?.nodeIndex ?? null};
+		}
+		if (step.type === 'closure') return {kind: 'closure', name: `(closure) ${step.name || '(anonymous)'}`, closureIndex: step.nodeIndex};
+		if (collections.test(step.name)) {
+			// What the program calls it: the edge that holds the collection (`cache`, `sessions`).
+			const named = path[i + 1]?.edge?.name;
+			return {kind: 'collection', name: `${step.name}${named && !/^\d+$/.test(named) ? ` ${named}` : ''}`, closureIndex: null};
+		}
+		if (step.type !== 'hidden' && step.type !== 'array' && !/^\(|^system \//.test(step.name)) return {kind: 'other', name: step.name, closureIndex: null};
+	}
+	return {kind: 'other', name: path[1]?.name ?? 'nothing', closureIndex: null};
 }
 
 /** Different hosts or pids in leaktop's own file names: ids cannot match whatever they look like. */
@@ -115,6 +148,49 @@ export class SnapshotComparison {
 
 	summary(top = Number.POSITIVE_INFINITY): ComparisonSummary {
 		return {...this.#summary, classes: this.#summary.classes.slice(0, top)};
+	}
+
+	/**
+	 * What holds the new objects of the class that grew the most, for the findings: the nearest
+	 * holder above each of a few new instances (the one that retains the most first), by vote.
+	 * Null when the snapshots cannot be compared by id or nothing user-made grew.
+	 */
+	holderEvidence(sampled = 5): SnapshotEvidence | null {
+		const diff = this.#diff;
+		if (!diff.comparable) return null;
+		const snapshot = this.#next;
+		const nf = snapshot.nodeFieldCount;
+		// V8's and Node's own kinds ("(string)", "system / Context", "Node / ...") are parts of a
+		// leak, not what leaks. Of the rest, the class whose new objects retain the most: a record
+		// retains its arrays and strings, so it wins over them.
+		const candidates = diff.classes.filter(row => row.newCount >= 10 && row.sizeDelta > 0 && !/^\(|^(system|Node) \//.test(row.name)).slice(0, 10);
+		if (candidates.length === 0) return null;
+		const retained = retainedSizes(snapshot);
+		const scored = candidates.map(row => {
+			const instances = [...newInstances(diff, row.key, nf)].slice(0, 2000);
+			return {row, instances, retained: instances.reduce((sum, index) => sum + retained[index / nf]!, 0)};
+		});
+		const {row: grown, instances, retained: retainedByNew} = scored.reduce((a, b) => (b.retained > a.retained ? b : a));
+		instances.sort((a, b) => retained[b / nf]! - retained[a / nf]!);
+		const votes = instances
+			.slice(0, sampled)
+			.map(index => shortestRetainerPath(snapshot, index))
+			.flatMap(path => (path ? [{path, holder: nearestHolder(path)}] : []));
+		if (votes.length === 0) return null;
+		const tally = (kind: SnapshotEvidence['holder']) => votes.filter(v => v.holder.kind === kind).length;
+		const kind = (['listeners', 'timers', 'collection', 'closure', 'other'] as const).reduce((a, b) => (tally(b) > tally(a) ? b : a));
+		const {path, holder} = votes.find(v => v.holder.kind === kind)!;
+		const closure = holder.closureIndex === null ? null : closureDetails(snapshot, holder.closureIndex);
+		const location = closure?.location;
+		return {
+			className: grown.name,
+			newCount: grown.newCount,
+			retainedSize: retainedByNew,
+			holder: kind,
+			holderName: holder.name,
+			retainers: retainerPathLines(retainerStepViews(path)),
+			site: location?.scriptName ? {url: location.scriptName, line: location.line, functionName: closure!.functionName} : null,
+		};
 	}
 
 	/**

@@ -6,6 +6,7 @@
  */
 import {Worker} from 'node:worker_threads';
 import {LeaktopError} from './errors.js';
+import type {SnapshotEvidence} from './model/findings.js';
 import type {ClassInstances, ComparisonProgress, ComparisonSummary} from './snapshot-analysis.js';
 import type {WorkerInput, WorkerMessage, WorkerRequest} from './snapshot-worker.js';
 
@@ -23,6 +24,8 @@ export interface DiffOptions {
 	onProgress?: (progress: ComparisonProgress) => void;
 	/** How many classes the summary holds, largest size delta first; default all. */
 	top?: number;
+	/** After the summary: what holds the new objects of the class that grew most (the findings' evidence). */
+	onEvidence?: (evidence: SnapshotEvidence | null) => void;
 }
 
 export interface DiffRun {
@@ -36,7 +39,7 @@ export interface DiffRun {
 
 const workerUrl = new URL('./snapshot-worker.js', import.meta.url);
 
-export function startDiff(base: string, next: string, {onProgress, top = Number.POSITIVE_INFINITY}: DiffOptions = {}): DiffRun {
+export function startDiff(base: string, next: string, {onProgress, onEvidence, top = Number.POSITIVE_INFINITY}: DiffOptions = {}): DiffRun {
 	const worker = new Worker(workerUrl, {workerData: {base, next, top} satisfies WorkerInput});
 	let resolveSummary!: (summary: ComparisonSummary) => void;
 	let rejectSummary!: (error: SnapshotDiffError) => void;
@@ -65,6 +68,8 @@ export function startDiff(base: string, next: string, {onProgress, top = Number.
 				return onProgress?.(message.progress);
 			case 'summary':
 				return resolveSummary(message.summary);
+			case 'evidence':
+				return onEvidence?.(message.evidence);
 			case 'failed':
 				end(new SnapshotDiffError(message.message));
 				// Nothing more to ask a worker that could not read the files.

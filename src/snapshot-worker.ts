@@ -7,6 +7,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads';
 import {describeError} from './errors.js';
+import type {SnapshotEvidence} from './model/findings.js';
 import {type ClassInstances, type ComparisonProgress, type ComparisonSummary, SnapshotComparison} from './snapshot-analysis.js';
 
 export interface WorkerInput {
@@ -21,6 +22,8 @@ export type WorkerRequest = {type: 'instances'; id: number; key: string; limit: 
 export type WorkerMessage =
 	| {type: 'progress'; progress: ComparisonProgress}
 	| {type: 'summary'; summary: ComparisonSummary}
+	/** After the summary: what holds the new objects, for the findings. */
+	| {type: 'evidence'; evidence: SnapshotEvidence | null}
 	| {type: 'failed'; message: string}
 	| {type: 'instances'; id: number; instances: ClassInstances | null}
 	| {type: 'instances-failed'; id: number; message: string};
@@ -55,7 +58,9 @@ port.on('message', async (request: WorkerRequest) => {
 	}
 });
 try {
-	post({type: 'summary', summary: (await opened).summary(top)});
+	const comparison = await opened;
+	post({type: 'summary', summary: comparison.summary(top)});
+	post({type: 'evidence', evidence: comparison.holderEvidence()});
 } catch (error) {
 	post({type: 'failed', message: oneLine(error)});
 }

@@ -7,6 +7,7 @@ import {LeaktopError} from '../errors.js';
 import {formatBytes, formatCost, formatSignedBytes} from '../model/format.js';
 import type {ClassCountDiff, ClassDiff} from '../model/heap-snapshot/diff.js';
 import {retainerPathLines} from '../model/heap-snapshot/retainers.js';
+import {snapshotFindings} from '../model/findings.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {type ClassInstances, type ComparisonProgress, type ComparisonSummary, SnapshotComparison} from '../snapshot-analysis.js';
 import {SnapshotReadAbortedError} from '../snapshot-reader.js';
@@ -106,13 +107,16 @@ export async function diffCommand(config: DiffConfig, context: WatchContext): Pr
 	}
 	context.status(`${describeFile(summary.base)} -> ${describeFile(summary.next)}, compared in ${formatCost(Date.now() - started)}`);
 	if (summary.reason) context.status(summary.reason);
+	// Two snapshots alone cannot say how fast memory grows; they can say what holds the new objects.
+	const findings = snapshotFindings(comparison.holderEvidence());
 	if (config.json) {
 		const classes = summary.comparable ? summary.classes : (summary.classes as ClassCountDiff[]).map(c => ({...c, newCount: null, deletedCount: null}));
-		context.writeStdout(`${JSON.stringify({base: summary.base, next: summary.next, comparable: summary.comparable, reason: summary.reason, classes, ...(found ? {retainers: found} : {})}, null, 2)}\n`);
+		context.writeStdout(`${JSON.stringify({base: summary.base, next: summary.next, comparable: summary.comparable, reason: summary.reason, classes, ...(found ? {retainers: found} : {}), findings}, null, 2)}\n`);
 		return {exitCode: exitCodes.ok};
 	}
 	const parts = [summary.classes.length > 0 ? classTable(summary) : 'no class changed between the two snapshots'];
 	if (found) parts.push(instancesText(found));
+	if (findings[0]) parts.push(`finding: ${findings[0].sentence}`);
 	context.writeStdout(`${parts.join('\n\n')}\n`);
 	return {exitCode: exitCodes.ok};
 }

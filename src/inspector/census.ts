@@ -255,8 +255,9 @@ async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, max
 		}
 		const merged = mergeRows(rows);
 		if (merged.length > maxRows) truncated = true;
+		const promises = await countPromises(session, left());
 		const t = Date.now();
-		return {t, durationMs: t - started, emitterCount, skipped, truncated, rows: merged.slice(0, maxRows)};
+		return {t, durationMs: t - started, emitterCount, skipped, truncated, rows: merged.slice(0, maxRows), promises};
 	} catch (error) {
 		if (error instanceof TimeoutError) throw new TimeoutError(timeoutMessage(timeoutMs));
 		throw error;
@@ -265,6 +266,22 @@ async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, max
 		// after a queryObjects still running there and frees its result too.
 		await session.send('Runtime.releaseObjectGroup', {objectGroup}, releaseTimeoutMs).catch(() => undefined);
 	}
+}
+
+/**
+ * Live Promises, by the same heap walk as the emitters: `queryObjects` returns them in an array
+ * and only its length comes back. Pending promises nobody settles are the `promises` leak.
+ */
+async function countPromises(session: InspectorSession, timeoutMs: number): Promise<number | null> {
+	const prototype = await remote(session, 'Promise.prototype', timeoutMs);
+	if (prototype.objectId === undefined) return null;
+	const {objects} = await session.send('Runtime.queryObjects', {prototypeObjectId: prototype.objectId, objectGroup}, timeoutMs);
+	const answer = await session.send(
+		'Runtime.callFunctionOn',
+		{objectId: objects.objectId!, functionDeclaration: ownFunction('function () { return this.length; }'), returnByValue: true, silent: true, throwOnSideEffect: true, objectGroup},
+		timeoutMs,
+	);
+	return typeof answer.result.value === 'number' ? answer.result.value : null;
 }
 
 function timeoutMessage(timeoutMs: number): string {

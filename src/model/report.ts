@@ -6,6 +6,7 @@ import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
 import type {PathAggregate, StackFrame} from './allocations.js';
 import type {PollInfo, SamplingStatus} from './allocations-state.js';
 import {allocationRows} from './allocation-table.js';
+import {type Finding, findingsFor} from './findings.js';
 
 export const reportVersion = 1;
 
@@ -23,6 +24,8 @@ export interface Report {
 	baselineT: number | null;
 	thresholds: {bytesPerHour: number; countPerHour: number};
 	verdict: LeakVerdict;
+	/** The leak named: pattern, confidence, the sentence, evidence, site and advice; most confident first. */
+	findings: Finding[];
 	resources: {byType: Record<string, {count: number; growth: number; slopePerHour: number; verdict: string}>};
 	listeners: {
 		top: ListenerGrowthRow[];
@@ -127,6 +130,7 @@ export function buildReport(state: State, verdict: LeakVerdict, meta: ReportMeta
 		baselineT: state.baselineT,
 		thresholds: {bytesPerHour: effectiveVerdictOptions(state, meta.verdictOptions).thresholdBytesPerHour, countPerHour: meta.verdictOptions.thresholdCountPerHour},
 		verdict,
+		findings: findingsFor(state, verdict, state.snapshotEvidence),
 		resources: {byType},
 		listeners: {
 			top: latest ? listenerGrowth(censuses[0] ?? null, latest) : [],

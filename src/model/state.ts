@@ -12,6 +12,7 @@ import {type DiffEvent, diffTotals, isDiffRunning, reduceDiff} from './diff-stat
 import {describeEstimate, type SnapshotEstimate} from './snapshot-risk.js';
 import {addWatch, removeWatch, type WatchReading, type WatchSeries, withReadings} from './watches.js';
 import type {LineState} from './command-line.js';
+import type {SnapshotEvidence} from './findings.js';
 
 /** Audit entries kept in full (a profile read every 30 s fills this in 8 hours); the counts cover all. */
 const auditSize = 1000;
@@ -67,6 +68,8 @@ export interface State {
 	question: Question | null;
 	/** `:threshold`: the memory growth that counts as a leak, over the one leaktop started with. */
 	thresholdBytesPerHour: number | null;
+	/** What the latest snapshot diff showed holding the new objects: the findings' snapshot evidence, kept after the diff is closed. */
+	snapshotEvidence: SnapshotEvidence | null;
 }
 
 export type HelpPage = 'keys' | 'commands';
@@ -115,6 +118,7 @@ export type Event =
 	| {type: 'heap-floor'; t: number; heapUsed: number}
 	| {type: 'census-started'; t: number}
 	| {type: 'census'; census: ListenerCensus}
+	| {type: 'snapshot-evidence'; t: number; evidence: SnapshotEvidence}
 	| {type: 'census-failed'; t: number; message: string}
 	/** `utilization`: the target's event loop busy share over the last seconds; null when it does not say. */
 	| {type: 'census-paused'; t: number; utilization: number | null}
@@ -208,6 +212,7 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		prompt: null,
 		question: null,
 		thresholdBytesPerHour: null,
+		snapshotEvidence: null,
 	};
 }
 
@@ -318,6 +323,10 @@ function reduceEvent(state: State, event: Event): State {
 		}
 		case 'heap-floor':
 			return withFloor(state, event.t, event.heapUsed);
+		case 'snapshot-evidence': {
+			const {evidence} = event;
+			return withLog({...state, snapshotEvidence: evidence}, event.t, 'info', `snapshot diff: ${evidence.newCount} new ${evidence.className} (retaining ${formatBytes(evidence.retainedSize)}), held by ${evidence.holderName}`);
+		}
 		case 'census-started':
 			return {...state, censusRunning: true};
 		case 'census': {
@@ -327,7 +336,7 @@ function reduceEvent(state: State, event: Event): State {
 				{...state, censusRunning: false, censuses: append(state.censuses, census)},
 				census.t,
 				'info',
-				`listener census: ${total} listeners on ${census.emitterCount} emitters in ${formatCost(census.durationMs)}`,
+				`listener census: ${total} listeners on ${census.emitterCount} emitters in ${formatCost(census.durationMs)}${typeof census.promises === 'number' ? `; ${census.promises} live promises` : ''}`,
 			);
 		}
 		case 'census-failed':

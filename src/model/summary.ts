@@ -6,6 +6,7 @@ import {auditActions} from './audit.js';
 import {allocationRows} from './allocation-table.js';
 import {formatBytes, formatDuration, formatSignedBytes} from './format.js';
 import {formatRate} from './rate.js';
+import {findingsFor} from './findings.js';
 import type {State} from './state.js';
 import {headline, type LeakVerdict, type Signal} from './verdict.js';
 
@@ -33,6 +34,8 @@ export function exitSummary(state: State, verdict: LeakVerdict, meta: SummaryMet
 	const {target} = state;
 	const lines = [`session: ${formatDuration(meta.endedAt - meta.startedAt)}${target ? ` on pid ${target.pid} (node ${target.nodeVersion}) at ${target.address}` : ''}${state.endReason ? `; ended: ${state.endReason}` : ''}`];
 	lines.push(`verdict: ${verdict.leak ? 'leak' : 'no leak'}: ${headline(verdict)}`);
+	const [first] = findingsFor(state, verdict, state.snapshotEvidence);
+	if (first) lines.push(`finding: ${first.sentence}`);
 	const growing = verdict.signals.filter(s => s.verdict === 'growing');
 	if (growing.length > 0) lines.push(`growing: ${listed(growing.map(signalText))}`);
 	const sites = allocationRows(state.allocations.user, shown).filter(row => row.growthBytes > 0);

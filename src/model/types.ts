@@ -72,4 +72,9 @@ export interface ListenerCensus {
 	durationMs: number;
 	emitterCount: number;
 	rows: ListenerRow[];
+	/**
+	 * Live Promise objects after the census's full GC: settled ones nobody holds are gone, so a
+	 * rising count is promises left pending. Undefined in recordings made before it was counted.
+	 */
+	promises?: number | null;
 }

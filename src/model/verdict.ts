@@ -4,7 +4,7 @@ import type {ListenerCensus, MemorySample, TargetInfo} from './types.js';
 import {formatDuration} from './format.js';
 import {formatRate} from './rate.js';
 
-export type SignalKind = 'heap' | 'external' | 'rss' | 'resources' | 'listeners' | 'watch';
+export type SignalKind = 'heap' | 'external' | 'rss' | 'resources' | 'listeners' | 'promises' | 'watch';
 
 /** One line of evidence: how one series' floor moves. */
 export interface Signal {
@@ -128,7 +128,7 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
  */
 export const minCountGrowth = 20;
 
-function countSignal(kind: 'resources' | 'listeners' | 'watch', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
+function countSignal(kind: 'resources' | 'listeners' | 'promises' | 'watch', series: string, points: readonly Point[], bucketed: boolean, options: VerdictOptions): Signal {
 	// Census counts are exact, and censuses are few: every one is a floor point.
 	const floors = bucketed ? floorPoints(points) : points;
 	const common = {thresholdPerHour: options.thresholdCountPerHour, minGrowth: minCountGrowth};
@@ -197,9 +197,13 @@ export function computeVerdict(state: State, given: VerdictOptions = defaultVerd
 	for (const type of resourceTypes(samples)) {
 		signals.push(countSignal('resources', type, samples.map(s => ({t: s.t, v: s.resources[type] ?? 0})), true, options));
 	}
-	for (const [key, points] of listenerSeries(censusesSinceBaseline(state), 5)) {
+	const censuses = censusesSinceBaseline(state);
+	for (const [key, points] of listenerSeries(censuses, 5)) {
 		signals.push(countSignal('listeners', key, points, false, options));
 	}
+	// Counted with every census since it was added: older recordings have no such series.
+	const promises = censuses.flatMap(c => (typeof c.promises === 'number' ? [{t: c.t, v: c.promises}] : []));
+	if (promises.length > 0) signals.push(countSignal('promises', 'Promise', promises, false, options));
 	// A watch read every sample is judged like a resource count: its floor must keep rising. It
 	// is the user's own evidence, shown in the watches panel and the report, but not a leak
 	// verdict by itself: a watched request counter rises in every healthy process.
@@ -217,7 +221,7 @@ export function isCollectingEvidence(verdict: LeakVerdict): boolean {
 }
 
 /** How a memory series reads in a sentence; counts read as their series' own name. */
-export const seriesNames: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: '', watch: ''};
+export const seriesNames: Record<SignalKind, string> = {heap: 'heap floor', external: 'external floor', rss: 'rss floor', resources: '', listeners: '', promises: '', watch: ''};
 
 /** What grows and how fast: `heap floor +12.0 MB/h`, `Timeout +120/h`. */
 export function signalRate(signal: Signal): string {

@@ -1,6 +1,7 @@
 import {useInput} from 'ink';
 import {useMemo, useSyncExternalStore} from 'react';
 import {computeVerdict, type VerdictOptions} from '../model/verdict.js';
+import {findingsFor} from '../model/findings.js';
 import {type Command, commandFor, type KeyPress} from '../keymap.js';
 import type {Store} from '../store.js';
 import {Screen} from '../views/Screen.js';
@@ -24,6 +25,7 @@ export interface AppProps {
 export function App({store, onCommand, onPromptKey, verdictOptions, targetName, isActive = true}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
+	const findings = useMemo(() => findingsFor(state, verdict, state.snapshotEvidence), [state, verdict]);
 	const {columns, rows} = useTerminalSize();
 	// The time box counts down every second, whatever the sampling interval.
 	const now = useNow(state.timeBox ? 1000 : null);
@@ -44,5 +46,5 @@ export function App({store, onCommand, onPromptKey, verdictOptions, targetName, 
 		else if (mode === 'prompt') onPromptKey(press);
 	}, {isActive});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
-	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} targetName={targetName} />;
+	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} targetName={targetName} findings={findings} />;
 }

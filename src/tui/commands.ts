@@ -149,6 +149,9 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 			onProgress: progress => {
 				if (diffRun === run) store.dispatch({type: 'diff-progress', progress});
 			},
+			onEvidence: evidence => {
+				if (diffRun === run && evidence) store.dispatch({type: 'snapshot-evidence', t: Date.now(), evidence});
+			},
 		});
 		diffRun = run;
 		store.dispatch({type: 'diff-started', t: Date.now(), base: {path: pair.base.path, t: pair.base.t}, next: {path: pair.next.path, t: pair.next.t}});

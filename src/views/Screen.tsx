@@ -18,6 +18,8 @@ import {Footer} from './Footer.js';
 import {HelpOverlay} from './HelpOverlay.js';
 import {WatchesPanel} from './WatchesPanel.js';
 import {CommandLine} from './CommandLine.js';
+import {FindingsLines} from './FindingsLines.js';
+import type {Finding} from '../model/findings.js';
 
 export interface ScreenProps {
 	state: State;
@@ -30,6 +32,8 @@ export interface ScreenProps {
 	replay?: string;
 	/** One of several targets: its name for the header. */
 	targetName?: string;
+	/** The leak named, most confident first: the first shows under the verdict. */
+	findings?: readonly Finding[];
 }
 
 // Lines used by everything but the lower panel and the log lines: header 2, verdict 1,
@@ -39,14 +43,16 @@ const fixedLines = 13;
 const tallRows = 40;
 
 /** The whole screen for one frozen state; sizes come from the terminal, nothing else. */
-export function Screen({state, verdict, columns, rows, now: clock, replay, targetName}: ScreenProps) {
+export function Screen({state, verdict, columns, rows, now: clock, replay, targetName, findings = []}: ScreenProps) {
 	const mode = replay === undefined ? 'live' : 'replay';
 	const width = Math.max(40, columns);
 	const samples = visibleSamples(state);
 	// Tab's candidates take a line above the command line.
 	const promptExtra = state.prompt && state.prompt.candidates.length > 0 ? 1 : 0;
+	const findingLines = Math.min(findings.length, 2);
 	const logLines = Math.max(2, Math.min(6, Math.floor((rows - fixedLines) / 4))) - promptExtra;
-	const panelLines = Math.max(5, rows - fixedLines - logLines);
+	// The findings take their lines from the lower panel.
+	const panelLines = Math.max(5, rows - fixedLines - logLines - findingLines);
 	const latest = samples[samples.length - 1];
 	const capture = state.snapshots.capture;
 	const status =
@@ -105,6 +111,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay, targe
 				name={targetName}
 			/>
 			<VerdictLine verdict={verdict} width={width} />
+			{findingLines > 0 && <FindingsLines findings={findings.slice(0, findingLines)} width={width} />}
 			{state.helpOpen ? (
 				// Help takes the whole body: with every key listed it is taller than the lower panel.
 				<Box marginTop={1}>

@@ -1,5 +1,6 @@
 /** `leaktop diff`: real snapshots of the leak fixtures, compared as a user runs it. */
 import assert from 'node:assert/strict';
+import type {Finding} from '../../src/model/findings.js';
 import {copyFile, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -17,6 +18,7 @@ interface DiffJson {
 	comparable: boolean;
 	reason: string | null;
 	classes: Array<{name: string; newCount: number | null; deletedCount: number | null; countDelta: number; sizeDelta: number}>;
+	findings: Finding[];
 	retainers?: {
 		name: string;
 		which: string;
@@ -50,7 +52,9 @@ describe('leaktop diff on two snapshots of one process', () => {
 	test('prints the Comparison table, largest size delta first, with the leaking class growing', async () => {
 		const result = await runCli(['diff', cache.base, cache.next, '--top', '15'], {timeoutMs: 60_000});
 		assertOk(result);
-		const [header, ...rows] = result.stdout.trimEnd().split('\n');
+		const [table, finding] = result.stdout.trimEnd().split('\n\n');
+		assert.match(finding ?? '', /^finding: cache leak: /, 'the finding follows the table');
+		const [header, ...rows] = table!.split('\n');
 		assert.match(header!, /^Class +#New +#Deleted +#Delta +Alloc\. Size +Freed Size +Size Delta$/);
 		assert.ok(rows.length > 0 && rows.length <= 15, `${rows.length} rows`);
 		const record = rows.find(row => row.startsWith(recordClass));
@@ -77,6 +81,12 @@ describe('leaktop diff on two snapshots of one process', () => {
 		}
 		const sizes = json.classes.map(c => c.sizeDelta);
 		assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'sorted by size delta');
+		// The finding: the records grow, held by the Map the program calls `cache`.
+		const [finding] = json.findings;
+		assert.equal(finding?.pattern, 'cache', JSON.stringify(json.findings));
+		assert.match(finding!.sentence, new RegExp(`^cache leak: [\\d,]+ new ${recordClass.replace(/[{}]/g, '\\$&')} objects \\(retaining [\\d.]+ [KMG]?B\\) pile up in a Map cache that nothing evicts; bound the collection`));
+		assert.ok(finding!.retainers.some(line => /^table in Map @\d+$/.test(line)), finding!.retainers.join('\n'));
+		assert.equal(finding!.advice.docs, 'Diagnostics: Memory, Using Heap Snapshot');
 	});
 
 	test('--retainers shows the new records and their path from a GC root through the cache Map', async () => {
@@ -101,6 +111,10 @@ test('closure leak: --retainers Function names the kept function, its file, and 
 	const json = await diffJson([closure.base, closure.next, '--retainers', 'Function']);
 	const kept = json.retainers!.instances.map(i => i.closure!).find(c => /leaks\/closure\.js$/.test(c.location?.scriptName ?? ''));
 	assert.ok(kept, JSON.stringify(json.retainers!.instances.map(i => i.closure?.location)));
+	const [finding] = json.findings;
+	assert.equal(finding?.pattern, 'closure', JSON.stringify(json.findings));
+	assert.match(finding!.site?.url ?? '', /leaks\/closure\.js$/, 'the function whose context keeps the orders');
+	assert.ok(finding!.retainers.some(line => /^order in system \/ Context @\d+$/.test(line)), finding!.retainers.join('\n'));
 	const variables = kept.scopes.flatMap(scope => scope.variables);
 	const order = variables.find(v => v.variable === 'order');
 	const summary = variables.find(v => v.variable === 'summary');
@@ -112,6 +126,7 @@ test('closure leak: --retainers Function names the kept function, its file, and 
 	assertOk(result);
 	assert.match(result.stdout, /^ {2}the scope of function \S+ at \S*leaks\/closure\.js:\d+:\d+$/m);
 	assert.match(result.stdout, /^ {2}its scope keeps: .*\border \(/m);
+	assert.match(result.stdout, /^finding: closure leak: [\d,]+ new \S.* objects \(retaining .*\) are kept alive through the context of \(closure\) .*, created in \S+ closure\.js:\d+; capture only the fields/m);
 });
 
 test('snapshots of two processes: says the ids are not comparable and compares class counts', async () => {

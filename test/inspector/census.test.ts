@@ -83,6 +83,19 @@ describe('listener census against a real target', () => {
 		assert.deepEqual([top?.emitter, top?.event, top?.growth], ['OrderBus', 'update', 100]);
 	});
 
+	test('live Promises: 500 left pending are counted, and gone from the count once settled and dropped', async () => {
+		// `; 0`: a result left as a remote object would itself keep the promises alive.
+		const evaluate = (expression: string) => session.send('Runtime.evaluate', {expression: `${expression}; 0`});
+		const base = (await takeListenerCensus(session)).promises!;
+		assert.equal(typeof base, 'number');
+		await evaluate('globalThis.__pending = Array.from({length: 500}, () => { let settle; const p = new Promise(r => { settle = r; }); p.settle = settle; return p; })');
+		const pending = (await takeListenerCensus(session)).promises!;
+		assert.ok(pending >= base + 500, `${base} -> ${pending}`);
+		await evaluate('for (const p of globalThis.__pending) p.settle(); delete globalThis.__pending');
+		const after = (await takeListenerCensus(session)).promises!;
+		assert.ok(after < base + 50, `settled and unreferenced promises are collected by the census's GC: ${after}`);
+	});
+
 	test('many emitters of one class: the probe, then the rest, add up', async () => {
 		const before = await takeListenerCensus(session);
 		const existing = find(before, 'Widget', 'change')?.count ?? 0;

@@ -100,3 +100,10 @@ test('tab cycles the lower panel', () => {
 	const tabs = (n: number) => run(Array.from({length: n}, () => ({type: 'cycle-panel'}) as const)).panel;
 	assert.deepEqual([1, 2, 3, 4, 5, 6].map(tabs), ['allocations', 'resources', 'listeners', 'watches', 'snapshots', 'chart']);
 });
+
+test('a snapshot diff\'s evidence is kept for the findings, after the diff closes too, and logged', () => {
+	const evidence = {className: 'Payload', newCount: 42, retainedSize: 512_000, holder: 'collection' as const, holderName: 'Map cache', retainers: ['Object @1', 'table in Map @2'], site: null};
+	const state = ([{type: 'snapshot-evidence', t: 1000, evidence}, {type: 'diff-closed', t: 2000}] as Event[]).reduce(reduce, initialState({historySize: 10}));
+	assert.deepEqual(state.snapshotEvidence, evidence);
+	assert.ok(state.log.items.some(e => e.text === 'snapshot diff: 42 new Payload (retaining 512.0 KB), held by Map cache'));
+});

@@ -6,6 +6,7 @@ import {Screen} from '../../src/views/Screen.js';
 import {initialState, reduce, type Event, type State} from '../../src/model/state.js';
 import {bindingsFor} from '../../src/keymap.js';
 import {computeVerdict} from '../../src/model/verdict.js';
+import {findingsFor} from '../../src/model/findings.js';
 import {sample, target} from '../model/samples.js';
 
 function stateWith(count: number, extra: Event[] = []): State {
@@ -115,4 +116,20 @@ test('a time box counts down in the header, yellow in its last minute', () => {
 	assert.ok(early.split('\n').every(line => stringWidth(line) <= 80));
 	assert.match(at(14 * 60_000 + 30_000), /ends in 0:30/);
 	assert.doesNotMatch(frame(stateWith(30)), /ends in/, 'no time box, no countdown');
+});
+
+test('findings: the first two under the verdict, most confident first, and the screen still fits 80x24', () => {
+	const state = stateWith(120);
+	const verdict = computeVerdict(state);
+	const findings = findingsFor(state, verdict);
+	assert.equal(findings[0]?.pattern, 'unknown', 'a growing heap alone');
+	const {lastFrame, unmount} = render(<Screen state={state} verdict={verdict} columns={80} rows={23} findings={findings} />);
+	const text = lastFrame() ?? '';
+	unmount();
+	const lines = text.split('\n');
+	assert.ok(lines.length <= 23, `${lines.length} lines`);
+	for (const line of lines) assert.ok(stringWidth(line) <= 80, `line too wide: ${JSON.stringify(line)}`);
+	const verdictAt = lines.findIndex(line => /LEAK/.test(line));
+	assert.match(lines[verdictAt + 1]!, /^» unknown 50 %: heap floor grows \+900\.0 MB\/h; not enough evidence/);
+	assert.doesNotMatch(frame(state), /» /, 'no findings given, no line');
 });
