@@ -10,7 +10,7 @@
  * global behind.
  */
 import {LeaktopError, TimeoutError} from '../errors.js';
-import type {ListenerCensus, ListenerRow} from '../model/types.js';
+import type {FunctionSite, ListenerCensus, ListenerRow, StreamRow} from '../model/types.js';
 import type {InspectorSession} from './session.js';
 import {ownExpression, ownFunction} from './expressions.js';
 
@@ -31,6 +31,8 @@ export interface CensusOptions {
 	maxEmitters?: number;
 	/** At most this many rows come back: the ones with the most listeners. */
 	maxRows?: number;
+	/** A script's URL by V8 script id (from the allocation profile), to place listeners and streams. */
+	scriptUrl?: (scriptId: string) => Promise<string | undefined> | string | undefined;
 }
 
 const defaultTimeoutMs = 60_000;
@@ -63,8 +65,26 @@ interface InTargetResult {
 	emittersCapped: boolean;
 	/** More rows than maxRows: only the biggest came back. */
 	rowsCapped: boolean;
-	rows: ListenerRow[];
+	rows: InTargetRow[];
+	/** Streams buffering more than their high-water mark, most first: where a stream leak's Buffers wait. */
+	streams: InTargetStream[];
 }
+
+/** A row, with the index (in the queried array) of the emitter holding the most of its listeners. */
+interface InTargetRow extends ListenerRow {
+	at?: number;
+}
+
+interface InTargetStream {
+	at: number;
+	name: string;
+	/** Bytes (or objects, in object mode) queued in its readable or writable buffer. */
+	buffered: number;
+	highWaterMark: number;
+}
+
+/** Streams reported per census, the most buffered first. */
+const maxStreams = 3;
 
 /**
  * Runs inside the target with `this` = the array `Runtime.queryObjects` returned. It is sent as
@@ -84,7 +104,7 @@ interface InTargetResult {
  * builtin is replaced for every object, so the probe meets it; what differs per object (getters,
  * Proxies, throwing methods) this function never touches, in either mode.
  */
-function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: unknown) => boolean, defaultMax: number, maxEmitters: number, maxRows: number): InTargetResult {
+function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: unknown) => boolean, defaultMax: number, maxEmitters: number, maxRows: number, maxStreams: number): InTargetResult {
 	'use strict';
 	const describe = Object.getOwnPropertyDescriptor;
 	const protoOf = Object.getPrototypeOf;
@@ -107,14 +127,27 @@ function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: u
 		}
 		return 'Object';
 	};
-	const rows: Record<string, ListenerRow> = {__proto__: null} as unknown as Record<string, ListenerRow>;
+	const rows: Record<string, InTargetRow> = {__proto__: null} as unknown as Record<string, InTargetRow>;
 	// Rows in creation order. Not collected with `for...in` afterwards: V8 13 (Node 24) treats
 	// for-in as a possible side effect and aborts the whole call under throwOnSideEffect.
-	const out: ListenerRow[] = [];
+	const out: InTargetRow[] = [];
+	const streams: InTargetStream[] = [];
+	// The `maxStreams` most buffered, kept sorted by hand: builtins like splice may count as side effects.
+	const addStream = (at: number, name: string, state: unknown) => {
+		if (!readable(state)) return;
+		const buffered = dataOf(state, 'length');
+		const highWaterMark = dataOf(state, 'highWaterMark');
+		// Over its high-water mark: writes that ignore `false` (or pushes nobody reads) pile up.
+		if (typeof buffered !== 'number' || buffered <= 0 || (typeof highWaterMark === 'number' && buffered <= highWaterMark)) return;
+		let k = streams.length < maxStreams ? streams.length : maxStreams - 1;
+		if (streams.length === maxStreams && streams[k]!.buffered >= buffered) return;
+		for (; k > 0 && streams[k - 1]!.buffered < buffered; k--) streams[k] = streams[k - 1]!;
+		streams[k] = {at, name, buffered, highWaterMark: typeof highWaterMark === 'number' ? highWaterMark : 0};
+	};
 	let emitters = 0;
 	let skipped = 0;
 	let emittersCapped = false;
-	const add = (emitter: string, event: string, count: number, limit: unknown) => {
+	const add = (emitter: string, event: string, count: number, limit: unknown, at?: number) => {
 		const key = `${emitter}\u0000${event}`;
 		let row = rows[key];
 		if (row === undefined) {
@@ -123,7 +156,10 @@ function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: u
 		}
 		row.count += count;
 		row.emitters++;
-		if (count > row.maxPerEmitter) row.maxPerEmitter = count;
+		if (count > row.maxPerEmitter) {
+			row.maxPerEmitter = count;
+			if (at !== undefined) row.at = at;
+		}
 		if (limit === 0 || limit === Infinity) row.limitDisabled++;
 		else if (typeof limit === 'number' && limit > 0 && count > limit) row.overLimit++;
 	};
@@ -158,8 +194,10 @@ function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: u
 				for (let k = 0; k < keys.length; k++) {
 					const listeners = dataOf(events, keys[k]!);
 					const count = typeof listeners === 'function' ? 1 : readable(listeners) && Array.isArray(listeners) ? dataOf(listeners, 'length') : 0;
-					if (typeof count === 'number' && count > 0) add(name, short(String(keys[k])), count, limit);
+					if (typeof count === 'number' && count > 0) add(name, short(String(keys[k])), count, limit, i);
 				}
+				addStream(i, name, dataOf(object, '_readableState'));
+				addStream(i, name, dataOf(object, '_writableState'));
 			} else {
 				// Node's EventTarget keeps its listeners in an own Map under a symbol described as
 				// `kEvents`, each value a list head with a `size`, and its limit under another symbol.
@@ -200,7 +238,7 @@ function censusInTarget(this: ArrayLike<unknown>, kind: Kind, isProxy: (value: u
 		out.sort((a, b) => b.count - a.count);
 		out.length = maxRows;
 	}
-	return {emitters, skipped, emittersCapped, rowsCapped, rows: out};
+	return {emitters, skipped, emittersCapped, rowsCapped, rows: out, streams};
 }
 
 const censusFunction = censusInTarget.toString();
@@ -219,7 +257,7 @@ export function takeListenerCensus(session: InspectorSession, options: CensusOpt
 	return census;
 }
 
-async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, maxEmitters = defaultMaxEmitters, maxRows = defaultMaxRows}: CensusOptions): Promise<TakenListenerCensus> {
+async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, maxEmitters = defaultMaxEmitters, maxRows = defaultMaxRows, scriptUrl = () => undefined}: CensusOptions): Promise<TakenListenerCensus> {
 	const started = Date.now();
 	const left = () => {
 		const ms = started + timeoutMs - Date.now();
@@ -233,6 +271,7 @@ async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, max
 		let skipped = 0;
 		let truncated = false;
 		const rows: ListenerRow[] = [];
+		let emitterWalk: {arrayId: string; result: InTargetResult} | undefined;
 		for (const {kind, prototypeExpression} of kinds) {
 			const prototype = await remote(session, prototypeExpression, left());
 			if (prototype.objectId === undefined) continue; // no EventTarget in this runtime
@@ -248,16 +287,18 @@ async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, max
 			}
 			let result = await call(Math.min(budget, probeEmitters), true);
 			if (result.emittersCapped && budget > probeEmitters) result = await call(budget, false);
+			if (kind === 'emitter') emitterWalk = {arrayId: objects.objectId!, result};
 			emitterCount += result.emitters;
 			skipped += result.skipped;
 			truncated ||= result.emittersCapped || result.rowsCapped;
-			rows.push(...result.rows);
+			rows.push(...result.rows.map(({at: _at, ...row}) => row));
 		}
 		const merged = mergeRows(rows);
 		if (merged.length > maxRows) truncated = true;
+		const located = emitterWalk ? await locate(session, emitterWalk, isProxy.objectId!, scriptUrl, left) : {listenerSites: [], streams: []};
 		const promises = await countPromises(session, left());
 		const t = Date.now();
-		return {t, durationMs: t - started, emitterCount, skipped, truncated, rows: merged.slice(0, maxRows), promises};
+		return {t, durationMs: t - started, emitterCount, skipped, truncated, rows: merged.slice(0, maxRows), promises, ...located};
 	} catch (error) {
 		if (error instanceof TimeoutError) throw new TimeoutError(timeoutMessage(timeoutMs));
 		throw error;
@@ -266,6 +307,80 @@ async function run(session: InspectorSession, {timeoutMs = defaultTimeoutMs, max
 		// after a queryObjects still running there and frees its result too.
 		await session.send('Runtime.releaseObjectGroup', {objectGroup}, releaseTimeoutMs).catch(() => undefined);
 	}
+}
+
+/** Listener rows placed per census: the biggest, where a leak's listeners are. */
+const locatedRows = 5;
+/** Listeners on one emitter before its row is placed: Node's own warning starts at 10. */
+const minPlacedListeners = 10;
+
+/**
+ * Runs in the target with `this` = the emitters array: the newest listener of one emitter's
+ * event, or a stream's own `_read`/`_write`/`_transform`, by reference. Reads data properties
+ * only, as censusInTarget does.
+ */
+function pickFunction(this: ArrayLike<unknown>, at: number, event: string, which: 'listener' | 'stream', isProxy: (value: unknown) => boolean): unknown {
+	'use strict';
+	const dataOf = (object: unknown, key: PropertyKey): unknown => {
+		if (object === null || (typeof object !== 'object' && typeof object !== 'function') || isProxy(object)) return undefined;
+		const descriptor = Object.getOwnPropertyDescriptor(object, key);
+		return descriptor !== undefined && 'value' in descriptor ? descriptor.value : undefined;
+	};
+	const object = this[at];
+	if (which === 'stream') {
+		const keys = ['_read', '_write', '_transform'];
+		for (let k = 0; k < keys.length; k++) {
+			const found = dataOf(object, keys[k]!);
+			if (typeof found === 'function') return found;
+		}
+		return undefined;
+	}
+	const events = dataOf(object, '_events');
+	if (events === undefined) return undefined;
+	const keys = Reflect.ownKeys(events as object);
+	for (let k = 0; k < keys.length; k++) {
+		if (String(keys[k]) !== event) continue;
+		const listeners = dataOf(events, keys[k]!);
+		if (typeof listeners === 'function') return listeners;
+		const length = dataOf(listeners, 'length');
+		return typeof length === 'number' && length > 0 ? dataOf(listeners, length - 1) : undefined;
+	}
+	return undefined;
+}
+
+const pickFunctionSource = pickFunction.toString();
+
+/** Where a function in the target is defined: V8's `[[FunctionLocation]]`, which needs no Debugger domain. */
+async function functionSite(session: InspectorSession, arrayId: string, call: {at: number; event: string; which: 'listener' | 'stream'}, isProxyId: string, scriptUrl: NonNullable<CensusOptions['scriptUrl']>, timeoutMs: number): Promise<FunctionSite | null> {
+	const picked = await session.send(
+		'Runtime.callFunctionOn',
+		{objectId: arrayId, functionDeclaration: ownFunction(pickFunctionSource), arguments: [{value: call.at}, {value: call.event}, {value: call.which}, {objectId: isProxyId}], silent: true, throwOnSideEffect: true, objectGroup},
+		timeoutMs,
+	);
+	if (picked.exceptionDetails || picked.result.type !== 'function' || picked.result.objectId === undefined) return null;
+	const {result, internalProperties = []} = await session.send('Runtime.getProperties', {objectId: picked.result.objectId, ownProperties: true}, timeoutMs);
+	const location = internalProperties.find(p => p.name === '[[FunctionLocation]]')?.value?.value as {scriptId: string; lineNumber: number; columnNumber: number} | undefined;
+	if (!location) return null;
+	const name = result.find(p => p.name === 'name')?.value?.value;
+	return {url: (await scriptUrl(location.scriptId)) ?? '', line: location.lineNumber + 1, column: location.columnNumber + 1, functionName: typeof name === 'string' ? name : ''};
+}
+
+/**
+ * Places the biggest listener rows (their newest listener) and the most buffered streams (their
+ * `_read`/`_write`) in the code. A function that cannot be placed is left out: the census stands.
+ */
+async function locate(session: InspectorSession, {arrayId, result}: {arrayId: string; result: InTargetResult}, isProxyId: string, scriptUrl: NonNullable<CensusOptions['scriptUrl']>, left: () => number): Promise<{listenerSites: NonNullable<ListenerCensus['listenerSites']>; streams: StreamRow[]}> {
+	const site = (call: {at: number; event: string; which: 'listener' | 'stream'}) => functionSite(session, arrayId, call, isProxyId, scriptUrl, left()).catch(() => null);
+	const listenerSites: NonNullable<ListenerCensus['listenerSites']> = [];
+	// Rows of a few listeners are every healthy process's; placing them would only cost round trips.
+	const biggest = [...result.rows].filter(row => row.at !== undefined && row.maxPerEmitter >= minPlacedListeners).sort((a, b) => b.count - a.count).slice(0, locatedRows);
+	for (const row of biggest) {
+		const found = await site({at: row.at!, event: row.event, which: 'listener'});
+		if (found) listenerSites.push({emitter: row.emitter, event: row.event, site: found});
+	}
+	const streams: StreamRow[] = [];
+	for (const stream of result.streams) streams.push({name: stream.name, buffered: stream.buffered, highWaterMark: stream.highWaterMark, site: await site({at: stream.at, event: '', which: 'stream'})});
+	return {listenerSites, streams};
 }
 
 /**
@@ -303,7 +418,7 @@ async function callCensus(session: InspectorSession, arrayId: string, {kind, isP
 		{
 			objectId: arrayId,
 			functionDeclaration: ownFunction(censusFunction),
-			arguments: [{value: kind}, {objectId: isProxyId}, {value: defaultMax}, {value: maxEmitters}, {value: maxRows}],
+			arguments: [{value: kind}, {objectId: isProxyId}, {value: defaultMax}, {value: maxEmitters}, {value: maxRows}, {value: maxStreams}],
 			returnByValue: true,
 			silent: true,
 			throwOnSideEffect,
@@ -343,7 +458,9 @@ function parseInTargetResult(value: unknown): InTargetResult {
 		typeof v.emittersCapped !== 'boolean' ||
 		typeof v.rowsCapped !== 'boolean' ||
 		!Array.isArray(v.rows) ||
-		!v.rows.every(row => typeof row === 'object' && row !== null && typeof row.emitter === 'string' && typeof row.event === 'string' && counts(row))
+		!v.rows.every(row => typeof row === 'object' && row !== null && typeof row.emitter === 'string' && typeof row.event === 'string' && counts(row)) ||
+		!Array.isArray(v.streams) ||
+		!v.streams.every(stream => typeof stream === 'object' && stream !== null && typeof stream.name === 'string' && [stream.at, stream.buffered, stream.highWaterMark].every(n => typeof n === 'number' && Number.isFinite(n)))
 	) {
 		throw new LeaktopError(`the listener census returned an unexpected value: ${JSON.stringify(value)?.slice(0, 200)}`);
 	}

@@ -316,6 +316,24 @@ export class Monitor {
 		while (readings.length > 2 && sample.t - readings[1]!.t >= loadWindowMs) readings.shift();
 	}
 
+	/** Script URLs V8's best-effort coverage listed, for ids the allocation profile never showed. */
+	readonly #coverageUrls = new Map<string, string>();
+	readonly #coverageAsked = new Set<string>();
+
+	/**
+	 * A script's URL by id, to place a listener or a stream in the code: from the allocation
+	 * profiles first; else once per unknown id from `Profiler.getBestEffortCoverage`, which lists
+	 * every script without enabling the Profiler or the Debugger (a few ms and ~50 kB on a small app).
+	 */
+	async #scriptUrl(session: InspectorSession, scriptId: string): Promise<string | undefined> {
+		const known = this.#sampler?.scriptUrl(scriptId) ?? this.#coverageUrls.get(scriptId);
+		if (known !== undefined || this.#coverageAsked.has(scriptId)) return known;
+		this.#coverageAsked.add(scriptId);
+		const {result} = await session.send('Profiler.getBestEffortCoverage', undefined, 10_000);
+		for (const script of result) if (script.url !== '') this.#coverageUrls.set(script.scriptId, script.url);
+		return this.#coverageUrls.get(scriptId);
+	}
+
 	/**
 	 * Counts listeners on every emitter (`l`, and automatically). queryObjects forces a full GC
 	 * first, so heapUsed right after it is an exact floor for the growth statistics.
@@ -327,7 +345,7 @@ export class Monitor {
 			this.#emit({type: 'census-started', t: Date.now()});
 			let durationMs = 0;
 			try {
-				const census = await takeListenerCensus(session);
+				const census = await takeListenerCensus(session, {scriptUrl: id => this.#scriptUrl(session, id)});
 				durationMs = census.durationMs;
 				this.#emit({type: 'census', census});
 				const usage = await session.send('Runtime.getHeapUsage');

@@ -4,7 +4,7 @@
  * still alive, with their stacks: "which lines keep allocating memory that survives".
  */
 import {describeError, LeaktopError, TargetGoneError, TimeoutError} from '../errors.js';
-import {aggregateProfile, type SamplingProfile} from '../model/allocations.js';
+import {aggregateProfile, type ProfileNode, type SamplingProfile} from '../model/allocations.js';
 import {budgetedDelayMs, rampedMinimumMs} from '../model/cadence.js';
 import type {Event} from '../model/state.js';
 import type {InspectorSession} from './session.js';
@@ -43,6 +43,8 @@ export class AllocationSampler {
 	#timer: NodeJS.Timeout | undefined;
 	#polling: Promise<void> | undefined;
 	#polls = 0;
+	/** Script URLs by V8 script id, from the profiles read so far: the census places functions by id. */
+	readonly #scripts = new Map<string, string>();
 
 	constructor(session: InspectorSession, options: SamplerOptions) {
 		this.#session = session;
@@ -51,6 +53,20 @@ export class AllocationSampler {
 		// 9 % of its throughput with a read every 2 s and 3.5 % every 10 s, so once the first
 		// minute's reads have shown growth, reads are at least 30 s apart (bench/overhead.ts).
 		this.#options = {firstPollMs: 3000, minPollMs: 30_000, rampStepMs: 10_000, maxPollMs: 60_000, budget: 0.01, ...options};
+	}
+
+	/** The URL of a script that has allocated anything sampled. */
+	scriptUrl(scriptId: string): string | undefined {
+		return this.#scripts.get(scriptId);
+	}
+
+	#learnScripts(node: ProfileNode): void {
+		const stack = [node];
+		for (let at = stack.pop(); at; at = stack.pop()) {
+			const {scriptId, url} = at.callFrame;
+			if (scriptId !== undefined && url !== '' && !this.#scripts.has(scriptId)) this.#scripts.set(scriptId, url);
+			for (const child of at.children) stack.push(child);
+		}
 	}
 
 	get running(): boolean {
@@ -115,7 +131,9 @@ export class AllocationSampler {
 			clearTimeout(this.#timer);
 			const started = Date.now();
 			try {
-				const aggregate = aggregateProfile(await this.profile());
+				const profile = await this.profile();
+				this.#learnScripts(profile.head);
+				const aggregate = aggregateProfile(profile);
 				this.#options.onEvent({type: 'allocations', t: Date.now(), durationMs: Date.now() - started, aggregate});
 				// V8 has just collected all garbage for that read: heapUsed now is an exact floor for
 				// the growth statistics, which the (much costlier) census no longer gives every 10 s.

@@ -7,6 +7,8 @@
 export interface ProfileCallFrame {
 	functionName: string;
 	url: string;
+	/** V8's id of the script; absent in some saved profiles. */
+	scriptId?: string;
 	/** 0-based, as CDP sends them. */
 	lineNumber: number;
 	columnNumber: number;

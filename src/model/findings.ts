@@ -12,6 +12,7 @@ import {formatBytes} from './format.js';
 import {formatRate} from './rate.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
 import type {State} from './state.js';
+import type {FunctionSite, ListenerCensus} from './types.js';
 import {censusesSinceBaseline, type LeakVerdict, type Signal} from './verdict.js';
 
 export const patterns = ['listeners', 'timers', 'cache', 'closure', 'stream', 'promises', 'unknown'] as const;
@@ -46,6 +47,8 @@ export interface Finding {
 	/** From a new object up to a GC root, when a snapshot diff showed it. */
 	retainers: string[];
 	advice: Advice;
+	/** The series that shows it growing, for its chart: `heap`/`heapUsed`, `listeners`/`EventEmitter.update`... */
+	series: {kind: Signal['kind']; name: string} | null;
 }
 
 /** What a snapshot diff says about the class that grew most: what holds its new objects. */
@@ -75,6 +78,8 @@ export interface FindingEvidence {
 	allSites: readonly AllocationRow[];
 	/** The latest census's rows with their growth since the first one since the baseline. */
 	listeners: readonly ListenerGrowthRow[];
+	/** The latest census's places in the code: the newest listener of its biggest rows, its most buffered streams. */
+	placed?: Pick<ListenerCensus, 'listenerSites' | 'streams'> | null;
 	snapshot: SnapshotEvidence | null;
 }
 
@@ -157,6 +162,10 @@ function siteThrough(evidence: FindingEvidence, internal: (frame: Frame) => bool
 	return topUserSite(evidence);
 }
 
+function functionLocated(site: FunctionSite): {site: Site; stack: StackFrame[]} {
+	return {site: {url: site.url, line: site.line, functionName: site.functionName}, stack: []};
+}
+
 function topUserSite(evidence: FindingEvidence): {site: Site; stack: StackFrame[]} | null {
 	const row = evidence.userSites.find(r => r.growthBytes > 0 && !r.internal);
 	return row ? {site: toSite(row.site), stack: row.stack} : null;
@@ -177,11 +186,22 @@ function where(located: {site: Site; stack: readonly Frame[]} | null, verb: stri
 	if (!located) return '';
 	const file = fileOf(located.site.url);
 	const caller = located.stack.slice(1).find(frame => frameKind(frame) === 'user' && fileOf(frame.url) !== file);
-	return `, ${verb} in ${siteText(located.site)}${caller ? ` (called from ${siteText(toSite(caller))})` : ''}`;
+	return `, ${verb} ${siteText(located.site)}${caller ? ` (called from ${siteText(toSite(caller))})` : ''}`;
 }
 
-function finding(pattern: Pattern, confidence: number, sentence: string, evidence: string[], located: {site: Site; stack: StackFrame[]} | null, retainers: string[] = []): Finding {
-	return {pattern, confidence: Math.round(Math.min(1, Math.max(0, confidence)) * 100) / 100, sentence: `${sentence}; ${advice[pattern].text}`, evidence, site: located?.site ?? null, stack: located?.stack.map(({bytes: _bytes, ...frame}) => frame) ?? [], retainers, advice: advice[pattern]};
+function finding(pattern: Pattern, signal: Signal, sentence: string, evidence: string[], located: {site: Site; stack: StackFrame[]} | null, {confidence = signal.confidence, retainers = []}: {confidence?: number; retainers?: string[]} = {}): Finding {
+	return {
+		pattern,
+		confidence: Math.round(Math.min(1, Math.max(0, confidence)) * 100) / 100,
+		sentence: `${sentence}; ${advice[pattern].text}`,
+		evidence,
+		site: located?.site ?? null,
+		stack: located?.stack.map(({bytes: _bytes, ...frame}) => frame) ?? [],
+		retainers,
+		advice: advice[pattern],
+		// A snapshot pair alone has no series to chart.
+		series: signal.spanMs === 0 ? null : {kind: signal.kind, name: signal.series},
+	};
 }
 
 const isEventsFrame = (frame: Frame) => frame.url === 'node:events' || /(^|\/)events\.js$/.test(frame.url);
@@ -193,20 +213,23 @@ function listenersFinding(evidence: FindingEvidence): Finding[] {
 		const dot = signal.series.lastIndexOf('.');
 		const [emitter, event] = dot > 0 ? [signal.series.slice(0, dot), signal.series.slice(dot + 1)] : [signal.series, '?'];
 		const row = evidence.listeners.find(r => r.emitter === emitter && r.event === event);
-		const located = siteThrough(evidence, isEventsFrame);
+		// The listener function itself, placed by the census, says more than where memory was allocated.
+		const defined = evidence.placed?.listenerSites?.find(p => p.emitter === emitter && p.event === event && p.site.url !== '');
+		const located = defined ? functionLocated(defined.site) : siteThrough(evidence, isEventsFrame);
 		// Many listeners on a few emitters is the leak; one listener on each of many emitters is
 		// emitters kept alive by something else (a request's req/res held by the real leak).
 		const spread = row !== undefined && row.emitters > 10 && row.maxPerEmitter <= 2;
 		const emitters = row ? `, ${row.count} on ${row.emitters} emitter${row.emitters === 1 ? '' : 's'} (at most ${row.maxPerEmitter} on one)` : '';
 		const sentence = spread
-			? `emitters kept alive: '${event}' listeners grow by ${countRate(signal)}, one each on ${row.emitters} ${emitter} objects that something else holds${where(located, 'allocated')}`
-			: `listener leak: '${event}' listeners on ${emitter} grow by ${countRate(signal)} and are never removed${where(located, 'added')}`;
+			? `emitters kept alive: '${event}' listeners grow by ${countRate(signal)}, one each on ${row.emitters} ${emitter} objects that something else holds${where(located, 'allocated in')}`
+			: `listener leak: '${event}' listeners on ${emitter} grow by ${countRate(signal)} and are never removed${where(located, defined ? 'the listener is defined in' : 'added in')}`;
 		return finding(
 			'listeners',
-			signal.confidence * (spread ? 0.5 : 1),
+			signal,
 			sentence,
-			[`${signal.series}: +${signal.growth} since the baseline (${countRate(signal)}, ${Math.round(signal.confidence * 100)} % confidence)${emitters}`, ...siteEvidence(evidence, located)],
+			[`${signal.series}: +${signal.growth} since the baseline (${countRate(signal)}, ${Math.round(signal.confidence * 100)} % confidence)${emitters}`, ...(defined ? [`the newest listener: ${siteText(defined.site)}`] : siteEvidence(evidence, located))],
 			located,
+			{confidence: signal.confidence * (spread ? 0.5 : 1)},
 		);
 	});
 }
@@ -216,8 +239,8 @@ function timersFinding(evidence: FindingEvidence): Finding[] {
 		const located = siteThrough(evidence, isTimersFrame);
 		return finding(
 			'timers',
-			signal.confidence,
-			`timer leak: active ${signal.series} handles grow by ${countRate(signal)} and are never cleared${where(located, 'started')}`,
+			signal,
+			`timer leak: active ${signal.series} handles grow by ${countRate(signal)} and are never cleared${where(located, 'started in')}`,
 			[`${signal.series}: ${signal.current} active, +${signal.growth} since the baseline (${countRate(signal)}, ${Math.round(signal.confidence * 100)} % confidence)`, ...siteEvidence(evidence, located)],
 			located,
 		);
@@ -229,8 +252,8 @@ function promisesFinding(evidence: FindingEvidence): Finding[] {
 		const located = topUserSite(evidence);
 		return finding(
 			'promises',
-			signal.confidence,
-			`promise leak: live Promises grow by ${countRate(signal)}, left pending${where(located, 'created')}`,
+			signal,
+			`promise leak: live Promises grow by ${countRate(signal)}, left pending${where(located, 'created in')}`,
 			[`Promise: ${signal.current} live after the census's GC, +${signal.growth} since the baseline (${countRate(signal)}, ${Math.round(signal.confidence * 100)} % confidence)`, ...siteEvidence(evidence, located)],
 			located,
 		);
@@ -244,14 +267,24 @@ function streamFinding(evidence: FindingEvidence): Finding[] {
 	const heap = evidence.verdict.signals.find(s => s.kind === 'heap');
 	// Both growing: Buffers held by growing JS objects (a cache of them), not a stream's queue.
 	if (heap?.verdict === 'growing') return [];
-	const located = siteThrough(evidence, isStreamFrame);
+	// The census finds the stream that holds the data, and the code it was made with.
+	const stream = evidence.placed?.streams?.[0];
+	const made = stream?.site && stream.site.url !== '' ? stream.site : null;
+	const located = made ? functionLocated(made) : siteThrough(evidence, isStreamFrame);
+	const holder = stream ? `: a ${stream.name} holds ${formatBytes(stream.buffered)} nobody reads (high-water mark ${formatBytes(stream.highWaterMark)})` : ': data piles up in a stream nobody reads';
 	return [
 		finding(
 			'stream',
-			external.confidence * (heap?.verdict === 'flat' ? 1 : 0.8),
-			`stream leak: external memory (Buffers) grows ${formatRate(external.slopePerHour)} while the heap ${heap?.verdict === 'flat' ? 'stays flat' : 'does not grow'}: data piles up in a stream nobody reads${where(located, 'written')}`,
-			[`external floor ${formatRate(external.slopePerHour)}, ${formatBytes(external.current)} now (${Math.round(external.confidence * 100)} % confidence)`, `heap floor: ${heap?.verdict ?? 'unknown'}`, ...siteEvidence(evidence, located)],
+			external,
+			`stream leak: external memory (Buffers) grows ${formatRate(external.slopePerHour)} while the heap ${heap?.verdict === 'flat' ? 'stays flat' : 'does not grow'}${holder}${where(located, made ? 'created with' : 'written in')}`,
+			[
+				`external floor ${formatRate(external.slopePerHour)}, ${formatBytes(external.current)} now (${Math.round(external.confidence * 100)} % confidence)`,
+				`heap floor: ${heap?.verdict ?? 'unknown'}`,
+				...(evidence.placed?.streams ?? []).map(s => `${s.name} buffers ${formatBytes(s.buffered)}${s.site ? ` (${siteText(s.site)})` : ''}`),
+				...siteEvidence(evidence, located),
+			],
 			located,
+			{confidence: external.confidence * (heap?.verdict === 'flat' ? 1 : 0.8)},
 		),
 	];
 }
@@ -276,15 +309,15 @@ function heapFinding(evidence: FindingEvidence): Finding[] {
 		const diffFact = `snapshot diff: ${snapshot.newCount} new ${snapshot.className} retaining ${formatBytes(snapshot.retainedSize)}, held by ${snapshot.holderName}`;
 		const what = `${snapshot.newCount} new ${snapshot.className} objects (retaining ${formatBytes(snapshot.retainedSize)}`;
 		const sentences: Record<typeof pattern, string> = {
-			cache: `cache leak: ${what}) pile up in a ${snapshot.holderName} that nothing evicts${then}${where(located, 'filled')}`,
-			closure: `closure leak: ${what}) are kept alive through the context of ${snapshot.holderName}${then}${where(closureSite, 'created')}`,
-			listeners: `listener leak: ${what}) are held by ${snapshot.holderName}${then}${where(located, 'added')}`,
-			timers: `timer leak: ${what}) are held by ${snapshot.holderName} never cleared${then}${where(located, 'started')}`,
+			cache: `cache leak: ${what}) pile up in a ${snapshot.holderName} that nothing evicts${then}${where(located, 'filled in')}`,
+			closure: `closure leak: ${what}) are kept alive through the context of ${snapshot.holderName}${then}${where(closureSite, 'created in')}`,
+			listeners: `listener leak: ${what}) are held by ${snapshot.holderName}${then}${where(located, 'added in')}`,
+			timers: `timer leak: ${what}) are held by ${snapshot.holderName} never cleared${then}${where(located, 'started in')}`,
 		};
-		return [finding(pattern, lead.confidence * 0.9, sentences[pattern], [...facts, diffFact], pattern === 'closure' ? closureSite : located, snapshot.retainers)];
+		return [finding(pattern, lead, sentences[pattern], [...facts, diffFact], pattern === 'closure' ? closureSite : located, {confidence: lead.confidence * 0.9, retainers: snapshot.retainers})];
 	}
 	const settle = snapshot ? `the snapshot diff shows ${snapshot.className} held by ${snapshot.holderName}, neither a collection nor a closure` : 'two snapshots would tell a cache from a closure';
-	return [finding('unknown', lead.confidence * 0.5, `${rate || `${snapshot?.className ?? 'the heap'} grows`}${where(located, 'most of it allocated')}; not enough evidence for the pattern: ${settle}`, facts, located, snapshot?.retainers ?? [])];
+	return [finding('unknown', lead, `${rate || `${snapshot?.className ?? 'the heap'} grows`}${where(located, 'most of it allocated in')}; not enough evidence for the pattern: ${settle}`, facts, located, {confidence: lead.confidence * 0.5, retainers: snapshot?.retainers ?? []})];
 }
 
 /** Every finding the evidence supports, most confident first; none when nothing grows. */
@@ -300,7 +333,7 @@ export function findingsFor(state: State, verdict: LeakVerdict, snapshot: Snapsh
 	const censuses = censusesSinceBaseline(state);
 	const latest = censuses.at(-1);
 	const listeners = latest ? listenerGrowth(censuses[0] ?? null, latest, 50) : [];
-	return classify({verdict, userSites: allocationRows(state.allocations.user, 50), allSites: allocationRows(state.allocations.all, 200), listeners, snapshot});
+	return classify({verdict, userSites: allocationRows(state.allocations.user, 50), allSites: allocationRows(state.allocations.all, 200), listeners, placed: latest ?? null, snapshot});
 }
 
 /**
@@ -311,4 +344,27 @@ export function snapshotFindings(snapshot: SnapshotEvidence | null): Finding[] {
 	if (!snapshot) return [];
 	const growth: Signal = {kind: 'heap', series: 'heapUsed', verdict: 'growing', slopePerHour: 0, unit: 'bytes', confidence: 0.8, points: 2, spanMs: 0, current: 0, growth: snapshot.retainedSize, limit: null, timeToLimitMs: null};
 	return heapFinding({verdict: {leak: true, signals: [growth]}, userSites: [], allSites: [], listeners: [], snapshot});
+}
+
+/** The values of a finding's series over the session, for its chart: samples for memory and resources, censuses for listeners and Promises. */
+export function findingSeries(state: State, finding: Finding): number[] {
+	const {series} = finding;
+	if (!series) return [];
+	const samples = state.samples.items;
+	switch (series.kind) {
+		case 'heap':
+			return samples.map(s => s.heapUsed);
+		case 'external':
+			return samples.map(s => s.external);
+		case 'rss':
+			return samples.map(s => s.rss);
+		case 'resources':
+			return samples.map(s => s.resources[series.name] ?? 0);
+		case 'promises':
+			return state.censuses.items.flatMap(c => (typeof c.promises === 'number' ? [c.promises] : []));
+		case 'listeners':
+			return state.censuses.items.map(c => c.rows.find(r => `${r.emitter}.${r.event}` === series.name)?.count ?? 0);
+		case 'watch':
+			return state.watches.find(w => w.expression === series.name)?.points.items.map(p => p.v) ?? [];
+	}
 }

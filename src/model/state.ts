@@ -18,7 +18,7 @@ import type {SnapshotEvidence} from './findings.js';
 const auditSize = 1000;
 
 /** What the lower part of the screen shows; tab cycles through them. */
-export const panels = ['chart', 'allocations', 'resources', 'listeners', 'watches', 'snapshots'] as const;
+export const panels = ['chart', 'allocations', 'resources', 'listeners', 'watches', 'snapshots', 'findings'] as const;
 export type Panel = (typeof panels)[number];
 
 export interface State {
@@ -70,6 +70,8 @@ export interface State {
 	thresholdBytesPerHour: number | null;
 	/** What the latest snapshot diff showed holding the new objects: the findings' snapshot evidence, kept after the diff is closed. */
 	snapshotEvidence: SnapshotEvidence | null;
+	/** The findings panel: the selected finding (most confident first) and whether its evidence is open. */
+	findingsView: {selected: number; open: boolean};
 }
 
 export type HelpPage = 'keys' | 'commands';
@@ -119,6 +121,9 @@ export type Event =
 	| {type: 'census-started'; t: number}
 	| {type: 'census'; census: ListenerCensus}
 	| {type: 'snapshot-evidence'; t: number; evidence: SnapshotEvidence}
+	/** up/down in the findings panel; the view clamps the index to the findings there are. */
+	| {type: 'select-finding'; delta: number}
+	| {type: 'toggle-finding'}
 	| {type: 'census-failed'; t: number; message: string}
 	/** `utilization`: the target's event loop busy share over the last seconds; null when it does not say. */
 	| {type: 'census-paused'; t: number; utilization: number | null}
@@ -213,6 +218,7 @@ export function initialState({historySize, logSize = 200, samplingIntervalBytes 
 		question: null,
 		thresholdBytesPerHour: null,
 		snapshotEvidence: null,
+		findingsView: {selected: 0, open: false},
 	};
 }
 
@@ -323,6 +329,10 @@ function reduceEvent(state: State, event: Event): State {
 		}
 		case 'heap-floor':
 			return withFloor(state, event.t, event.heapUsed);
+		case 'select-finding':
+			return {...state, findingsView: {selected: Math.max(0, state.findingsView.selected + event.delta), open: false}};
+		case 'toggle-finding':
+			return {...state, panel: 'findings', findingsView: {...state.findingsView, open: !state.findingsView.open}};
 		case 'snapshot-evidence': {
 			const {evidence} = event;
 			return withLog({...state, snapshotEvidence: evidence}, event.t, 'info', `snapshot diff: ${evidence.newCount} new ${evidence.className} (retaining ${formatBytes(evidence.retainedSize)}), held by ${evidence.holderName}`);

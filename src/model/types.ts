@@ -65,6 +65,25 @@ export interface ListenerRow {
 	limitDisabled: number;
 }
 
+/** Where a function is defined: a listener, a stream's `_read`. `url` is empty when its script is not known. */
+export interface FunctionSite {
+	url: string;
+	/** 1-based. */
+	line: number;
+	column: number;
+	functionName: string;
+}
+
+export interface StreamRow {
+	/** Its class: Readable, Socket, a subclass. */
+	name: string;
+	/** Bytes (objects, in object mode) queued in its readable or writable buffer. */
+	buffered: number;
+	highWaterMark: number;
+	/** Its `_read` (or `_write`, `_transform`): the code the stream was made with. */
+	site: FunctionSite | null;
+}
+
 /** One walk of the target's heap for EventEmitters and EventTargets. */
 export interface ListenerCensus {
 	/** Local epoch ms when it finished. */
@@ -72,6 +91,10 @@ export interface ListenerCensus {
 	durationMs: number;
 	emitterCount: number;
 	rows: ListenerRow[];
+	/** Where the newest listener of the biggest rows is defined (a few rows, not all). */
+	listenerSites?: Array<{emitter: string; event: string; site: FunctionSite}>;
+	/** Streams buffering more than their high-water mark, most first: where a stream leak's Buffers wait. */
+	streams?: StreamRow[];
 	/**
 	 * Live Promise objects after the census's full GC: settled ones nobody holds are gone, so a
 	 * rising count is promises left pending. Undefined in recordings made before it was counted.

@@ -182,6 +182,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 	/** up/down: the diff's classes or instances, the snapshots table, or the allocations. */
 	const select = (delta: number) => {
 		const {panel, snapshots} = store.getState();
+		if (panel === 'findings') return store.dispatch({type: 'select-finding', delta});
 		if (panel !== 'snapshots') return store.dispatch({type: 'select-allocation', delta});
 		const {diff: shown} = snapshots;
 		if (shown.status === 'idle') return store.dispatch({type: 'select-snapshot', delta});
@@ -191,6 +192,7 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 
 	const enter = () => {
 		const {panel, snapshots} = store.getState();
+		if (panel === 'findings') return store.dispatch({type: 'toggle-finding'});
 		if (panel !== 'snapshots') return store.dispatch({type: 'toggle-stack'});
 		if (snapshots.diff.status === 'idle') return store.dispatch({type: 'pick-snapshot'});
 		if (snapshots.diff.status === 'done' && !snapshots.diff.opened) openClass();
@@ -208,7 +210,8 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 			// Leaving the diff frees the worker and the snapshot it holds; reading stops mid-file.
 			store.dispatch({type: 'diff-closed', t: Date.now()});
 			void stopDiff();
-		} else if (state.allocations.stackOpen) store.dispatch({type: 'toggle-stack'});
+		} else if (state.panel === 'findings' && state.findingsView.open) store.dispatch({type: 'toggle-finding'});
+		else if (state.allocations.stackOpen) store.dispatch({type: 'toggle-stack'});
 		else back?.();
 	};
 

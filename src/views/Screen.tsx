@@ -19,7 +19,8 @@ import {HelpOverlay} from './HelpOverlay.js';
 import {WatchesPanel} from './WatchesPanel.js';
 import {CommandLine} from './CommandLine.js';
 import {FindingsLines} from './FindingsLines.js';
-import type {Finding} from '../model/findings.js';
+import {FindingsPanel} from './FindingsPanel.js';
+import {type Finding, findingSeries} from '../model/findings.js';
 
 export interface ScreenProps {
 	state: State;
@@ -80,12 +81,16 @@ export function Screen({state, verdict, columns, rows, now: clock, replay, targe
 	);
 	const snapshots = (lines: number) => <SnapshotsPanel snapshots={state.snapshots} now={now} width={width} lines={lines} />;
 	const watches = (lines: number) => <WatchesPanel watches={state.watches} signals={verdict.signals} width={width} lines={lines} />;
+	const chosen = findings[Math.min(state.findingsView.selected, Math.max(0, findings.length - 1))];
+	const findingsPanel = (lines: number) => (
+		<FindingsPanel findings={findings} selected={state.findingsView.selected} open={state.findingsView.open} width={width} lines={lines} series={chosen && state.findingsView.open ? findingSeries(state, chosen) : []} />
+	);
 	let lower;
 	if (rows >= tallRows) {
 		const quarter = Math.floor(panelLines / 4);
 		// Four panels at once; snapshots take the listeners' place while they have something to say.
 		const {capture, nearLimitConfirm} = state.snapshots;
-		const last = state.panel === 'snapshots' || capture || nearLimitConfirm ? snapshots : state.panel === 'watches' ? watches : listeners;
+		const last = state.panel === 'snapshots' || capture || nearLimitConfirm ? snapshots : state.panel === 'watches' ? watches : state.panel === 'findings' ? findingsPanel : listeners;
 		lower = (
 			<>
 				{chart(panelLines - 3 * quarter)}
@@ -95,7 +100,7 @@ export function Screen({state, verdict, columns, rows, now: clock, replay, targe
 			</>
 		);
 	} else {
-		lower = {chart, allocations, resources, listeners, snapshots, watches}[state.panel](panelLines);
+		lower = {chart, allocations, resources, listeners, snapshots, watches, findings: findingsPanel}[state.panel](panelLines);
 	}
 	return (
 		<Box flexDirection="column" width={width}>

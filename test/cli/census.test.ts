@@ -19,8 +19,9 @@ const censusesIn = (path: string) => listenersIn(path).censuses;
 test('headless runs take a census at attach and at the end; --census off takes none', async () => {
 	const on = join(dir, 'on.json');
 	// The census at attach first waits for a second of event loop readings; on a loaded box the
-	// end of a shorter run would catch it still running, and both would be one census.
-	assertOk(await runCli(['--port', String(server().port), '--duration', '4s', '--report', on]));
+	// end of a shorter run would catch it still running, and both would be one census (4 s was
+	// too short once the census also counted Promises and placed listeners and streams).
+	assertOk(await runCli(['--port', String(server().port), '--duration', '6s', '--report', on]));
 	assert.ok(censusesIn(on) >= 2, `censuses with the default: ${censusesIn(on)}`);
 	const off = join(dir, 'off.json');
 	assertOk(await runCli(['--port', String(server().port), '--duration', '2s', '--census', 'off', '--report', off]));

@@ -67,6 +67,9 @@ test('d: the leaking records are new, kept through the Map; keys work while it r
 		// The diff runs in a worker: tab still switches panels before it is done.
 		await term.keys('d');
 		await term.waitForScreen(/in a worker: (reading|comparing)/, 10_000);
+		// Snapshots, then findings, then the chart (two sends: one chunk of two tabs is no key).
+		await term.keys('Tab');
+		await term.waitForScreen(/^findings/m, 10_000);
 		await term.keys('Tab');
 		// Both in one whole frame: a capture can catch Ink halfway through a redraw.
 		let screen = await term.waitForScreen(/^(?=[\s\S]*heapUsed over the last)(?=[\s\S]*comparing heap snapshots)/, 10_000);

@@ -103,9 +103,9 @@ test('s on a safe target: the snapshots panel, a row with the file, a log line, 
 		const screen = await term.waitForScreen(new RegExp(`heap snapshot written: ${escapeRegExp(name.slice(0, 40))}`), 30_000);
 		assert.doesNotMatch(screen, /RISKY|y\/N/, 'a safe snapshot asks nothing');
 		assertFits(screen);
-		// The lower panel stays on snapshots until tab: then chart, allocations, resources,
-		// listeners, watches and back to snapshots.
-		const panels = [/heapUsed over the last/, /live allocations|allocation sampling/, /active resources/, /listeners: /, /^# +watch/m, rowOf(name)];
+		// The lower panel stays on snapshots until tab: then findings, chart, allocations,
+		// resources, listeners, watches and back to snapshots.
+		const panels = [/^findings/m, /heapUsed over the last/, /live allocations|allocation sampling/, /active resources/, /listeners: /, /^# +watch/m, rowOf(name)];
 		for (const panel of panels) {
 			await term.keys('Tab');
 			await term.waitForScreen(panel, 30_000);

@@ -96,6 +96,28 @@ describe('listener census against a real target', () => {
 		assert.ok(after < base + 50, `settled and unreferenced promises are collected by the census's GC: ${after}`);
 	});
 
+	test('places the newest listener of the biggest rows and the most buffered streams in the code ([[FunctionLocation]], no Debugger)', async () => {
+		// Over its high-water mark (16 KiB on Node 20, 64 KiB from 22): pushed past `false`, nobody reading.
+		await session.send('Runtime.evaluate', {expression: "globalThis.__audit = new (require('stream').Readable)({read() {}}); __audit.push(Buffer.alloc(50000)); __audit.push(Buffer.alloc(30000)); globalThis.__calm = new (require('stream').Readable)({read() {}}); __calm.push(Buffer.alloc(100)); 0", includeCommandLineAPI: true});
+		try {
+			const scripts: string[] = [];
+			const census = await takeListenerCensus(session, {scriptUrl: id => (scripts.push(id), `script-${id}.js`)});
+			const feed = census.listenerSites?.find(p => p.emitter === 'Feed' && p.event === 'data');
+			assert.ok(feed, JSON.stringify(census.listenerSites));
+			// emitters.ts line 40: `for (...) feed.on('data', () => undefined);`, compiled to dist/test/fixtures/emitters.js.
+			assert.match(feed.site.url, /^script-\d+\.js$/, 'the script id went through scriptUrl');
+			assert.ok(feed.site.line > 1 && feed.site.column > 1, JSON.stringify(feed.site));
+			const [stream] = census.streams ?? [];
+			assert.deepEqual({name: stream?.name, buffered: stream?.buffered}, {name: 'Readable', buffered: 80_000});
+			assert.equal(census.streams!.length, 1, 'a stream under its high-water mark is not a finding\'s business');
+			assert.ok(stream!.highWaterMark >= 16_384, 'the default: 16 KiB on Node 20, 64 KiB from Node 22');
+			assert.equal(stream!.site?.functionName, 'read');
+			assert.equal(stream!.site?.line, 1, 'defined in the evaluated line');
+		} finally {
+			await session.send('Runtime.evaluate', {expression: 'delete globalThis.__audit; delete globalThis.__calm'});
+		}
+	});
+
 	test('many emitters of one class: the probe, then the rest, add up', async () => {
 		const before = await takeListenerCensus(session);
 		const existing = find(before, 'Widget', 'change')?.count ?? 0;

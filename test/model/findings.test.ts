@@ -50,6 +50,29 @@ test('listeners: the emitter and event, the rate, the code that adds them, and t
 	assert.match(first!.advice.url, /^https:\/\/nodejs\.org\/api\/events\.html#/);
 });
 
+test('the census placed the listener itself and the stream\'s code: those are the sites', () => {
+	const handler = {url: `${app}routes/stream.js`, line: 27, column: 19, functionName: 'handler'};
+	const [listeners] = classify(
+		evidence([signal('listeners', 'EventEmitter.update', 'growing', 72_000)], {
+			userSites: [row(frame('record', `${app}db.js`, 9), 2e6)],
+			placed: {listenerSites: [{emitter: 'EventEmitter', event: 'update', site: handler}], streams: []},
+		}),
+	);
+	assert.match(listeners!.sentence, /^listener leak: 'update' listeners on EventEmitter grow by 20\/s and are never removed, the listener is defined in handler stream\.js:27; remove/);
+	assert.deepEqual(listeners!.site, {url: handler.url, line: 27, functionName: 'handler'});
+	assert.ok(listeners!.evidence.includes('the newest listener: handler stream.js:27'));
+
+	const read = {url: `${app}audit.js`, line: 16, column: 33, functionName: 'read'};
+	const [stream] = classify(
+		evidence([signal('heap', 'heapUsed', 'flat'), signal('external', 'external', 'growing', 300e6)], {
+			placed: {streams: [{name: 'Readable', buffered: 8_100_000, highWaterMark: 16_384, site: read}, {name: 'Socket', buffered: 1000, highWaterMark: 16_384, site: null}]},
+		}),
+	);
+	assert.match(stream!.sentence, /^stream leak: external memory \(Buffers\) grows \+300\.0 MB\/h while the heap stays flat: a Readable holds 8\.1 MB nobody reads \(high-water mark 16\.4 KB\), created with read audit\.js:16; respect backpressure/);
+	assert.ok(stream!.evidence.includes('Readable buffers 8.1 MB (read audit.js:16)'));
+	assert.ok(stream!.evidence.includes('Socket buffers 1.0 KB'));
+});
+
 test('listeners one each on many emitters rank below the bus that collects thousands: those emitters are kept alive by the real leak', () => {
 	const rows: ListenerGrowthRow[] = [
 		{emitter: 'EventEmitter', event: 'update', count: 1200, emitters: 1, maxPerEmitter: 1200, overLimit: 0, limitDisabled: 1, growth: 1166},

@@ -98,7 +98,7 @@ test('a paused automatic census is logged once with the load and what l costs, a
 
 test('tab cycles the lower panel', () => {
 	const tabs = (n: number) => run(Array.from({length: n}, () => ({type: 'cycle-panel'}) as const)).panel;
-	assert.deepEqual([1, 2, 3, 4, 5, 6].map(tabs), ['allocations', 'resources', 'listeners', 'watches', 'snapshots', 'chart']);
+	assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(tabs), ['allocations', 'resources', 'listeners', 'watches', 'snapshots', 'findings', 'chart']);
 });
 
 test('a snapshot diff\'s evidence is kept for the findings, after the diff closes too, and logged', () => {
@@ -106,4 +106,14 @@ test('a snapshot diff\'s evidence is kept for the findings, after the diff close
 	const state = ([{type: 'snapshot-evidence', t: 1000, evidence}, {type: 'diff-closed', t: 2000}] as Event[]).reduce(reduce, initialState({historySize: 10}));
 	assert.deepEqual(state.snapshotEvidence, evidence);
 	assert.ok(state.log.items.some(e => e.text === 'snapshot diff: 42 new Payload (retaining 512.0 KB), held by Map cache'));
+});
+
+test('the findings panel: up/down select, enter opens the evidence (and shows the panel), a new selection closes it', () => {
+	let state = initialState({historySize: 10});
+	state = reduce(state, {type: 'toggle-finding'});
+	assert.deepEqual([state.panel, state.findingsView], ['findings', {selected: 0, open: true}]);
+	state = reduce(state, {type: 'select-finding', delta: 1});
+	assert.deepEqual(state.findingsView, {selected: 1, open: false});
+	state = reduce(reduce(state, {type: 'select-finding', delta: -5}), {type: 'toggle-finding'});
+	assert.deepEqual(state.findingsView, {selected: 0, open: true});
 });

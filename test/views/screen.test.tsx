@@ -133,3 +133,28 @@ test('findings: the first two under the verdict, most confident first, and the s
 	assert.match(lines[verdictAt + 1]!, /^» unknown 50 %: heap floor grows \+900\.0 MB\/h; not enough evidence/);
 	assert.doesNotMatch(frame(state), /» /, 'no findings given, no line');
 });
+
+test('the findings panel: the list, most confident first, and a finding\'s evidence, fitting 80 columns', () => {
+	const growing = stateWith(120);
+	const verdict = computeVerdict(growing);
+	const findings = findingsFor(growing, verdict);
+	const shown = (state: State, given = findings) => {
+		// 38 rows: below the four-panel layout, and room for the evidence.
+		const {lastFrame, unmount} = render(<Screen state={state} verdict={verdict} columns={80} rows={38} findings={given} />);
+		const text = lastFrame() ?? '';
+		unmount();
+		for (const line of text.split('\n')) assert.ok(stringWidth(line) <= 80, `line too wide: ${JSON.stringify(line)}`);
+		return text;
+	};
+	const list = shown(reduce(growing, {type: 'show-panel', panel: 'findings'}));
+	assert.match(list, /^findings \(most confident first; enter: the evidence\)/m);
+	assert.match(list, /^> unknown 50 %: heap floor grows/m);
+	const open = shown(reduce(growing, {type: 'toggle-finding'}));
+	assert.match(open, /^finding 1\/1: unknown \(esc: back to the list\)/m);
+	assert.match(open, /^heapUsed [▁▂▃▄▅▆▇█]{20,}$/m, 'the chart of the series that grows');
+	assert.match(open, /^evidence:$/m);
+	assert.match(open, /^ {2}heap floor grows \+900\.0 MB\/h \(\d+ % confidence\)/m);
+	assert.match(open, /^site: not known$/m, 'no allocation sampling in this state');
+	const none = shown(reduce(stateWith(3), {type: 'show-panel', panel: 'findings'}), []);
+	assert.match(none, /none: nothing grows that names a pattern yet/);
+});
