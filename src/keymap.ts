@@ -66,7 +66,7 @@ export const bindings: readonly Binding[] = [
 	{keys: ['tab'], command: 'panel', label: 'panel', help: 'panels: chart, sites, resources, listeners, watches, snaps, findings', inFooter: true},
 	{keys: ['up'], command: 'select-up', label: 'up', help: 'select the row above: site, snapshot, diff class, finding', inFooter: false},
 	{keys: ['down'], command: 'select-down', label: 'down', help: 'select the row below: site, snapshot, diff class, finding', inFooter: false},
-	{keys: ['enter'], command: 'stack', label: 'open', help: 'open: a site\'s stack, a class\'s instances, a finding; pick a snapshot', inFooter: false},
+	{keys: ['enter'], command: 'stack', label: 'open', help: 'open: a finding, a site\'s stack, a diff class; pick a snapshot', inFooter: false},
 	{keys: ['i'], command: 'internals', label: 'internals', help: 'allocations: show V8/Node internals, or fold them into callers', inFooter: false},
 	{keys: ['e'], command: 'export', label: 'export', help: 'write the allocation profile as .heapprofile (DevTools loads it)', inFooter: false, mode: 'live'},
 	{keys: [':'], command: 'command-line', label: 'command', help: 'command line: :watch, :eval, :count, :interval... (:help lists them)', inFooter: true, mode: 'live', untyped: true},

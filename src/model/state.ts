@@ -332,7 +332,8 @@ function reduceEvent(state: State, event: Event): State {
 		case 'select-finding':
 			return {...state, findingsView: {selected: Math.max(0, state.findingsView.selected + event.delta), open: false}};
 		case 'toggle-finding':
-			return {...state, panel: 'findings', findingsView: {...state.findingsView, open: !state.findingsView.open}};
+			// From another panel it always opens; in the findings panel it opens or closes.
+			return {...state, panel: 'findings', findingsView: {...state.findingsView, open: state.panel !== 'findings' || !state.findingsView.open}};
 		case 'snapshot-evidence': {
 			const {evidence} = event;
 			return withLog({...state, snapshotEvidence: evidence}, event.t, 'info', `snapshot diff: ${evidence.newCount} new ${evidence.className} (retaining ${formatBytes(evidence.retainedSize)}), held by ${evidence.holderName}`);

@@ -28,6 +28,8 @@ export interface CommandContext {
 	saveHistory?: (entries: readonly string[]) => Promise<string | null>;
 	/** esc with nothing open to close: one of several targets goes back to the overview. */
 	back?: () => void;
+	/** How many findings the current state has: enter on the main view opens the first one's evidence. */
+	countFindings?: () => number;
 }
 
 export interface CommandHandler {
@@ -53,7 +55,7 @@ const instancesShown = 10;
  * and esc act on what the lower panel shows: the snapshots panel (its table, or a diff), else
  * the allocations.
  */
-export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history = {entries: []}, saveHistory, back}: CommandContext): CommandHandler {
+export function createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history = {entries: []}, saveHistory, back, countFindings = () => 0}: CommandContext): CommandHandler {
 	let quitting = false;
 	let walk: HistoryWalk = startWalk;
 	/** The target's global names, read when the line opens, for tab (which waits for them). */
@@ -192,7 +194,8 @@ export function createCommandHandler({monitor, store, snapshotDir, quit, onForce
 
 	const enter = () => {
 		const {panel, snapshots} = store.getState();
-		if (panel === 'findings') return store.dispatch({type: 'toggle-finding'});
+		// The findings show at the top of the main view: there, enter opens the first one's evidence.
+		if (panel === 'findings' || (panel === 'chart' && countFindings() > 0)) return store.dispatch({type: 'toggle-finding'});
 		if (panel !== 'snapshots') return store.dispatch({type: 'toggle-stack'});
 		if (snapshots.diff.status === 'idle') return store.dispatch({type: 'pick-snapshot'});
 		if (snapshots.diff.status === 'done' && !snapshots.diff.opened) openClass();

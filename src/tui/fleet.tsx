@@ -5,6 +5,7 @@ import {aborted, type Outcome} from '../outcome.js';
 import type {Store} from '../store.js';
 import type {VerdictOptions} from '../model/verdict.js';
 import {createCommandHandler} from './commands.js';
+import {countFindings} from './count-findings.js';
 import {FleetApp, type FleetAppMember} from './FleetApp.js';
 import {createFleetView} from './fleet-view.js';
 import {historyPath, loadHistory, saveHistory} from './history-file.js';
@@ -42,7 +43,7 @@ export async function runFleetTui({title, noun, members, signal, onForceQuit, ve
 	const appMembers: FleetAppMember[] = members.map(({name, monitor, store}) => ({
 		name,
 		store,
-		commands: createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history, saveHistory: entries => saveHistory(historyFile, entries), back: view.close}),
+		commands: createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox, history, saveHistory: entries => saveHistory(historyFile, entries), back: view.close, countFindings: () => countFindings(store, verdictOptions)}),
 	}));
 	const app = render(<FleetApp title={title} noun={noun} members={appMembers} view={view} verdictOptions={verdictOptions} onQuit={quitFromOverview} />, {exitOnCtrlC: false, patchConsole: false});
 	const targets = members.map(m => ({name: m.name, monitor: m.monitor}));

@@ -4,6 +4,7 @@ import {aborted, exitCodes, type Outcome} from '../outcome.js';
 import type {Store} from '../store.js';
 import type {VerdictOptions} from '../model/verdict.js';
 import {App} from './App.js';
+import {countFindings} from './count-findings.js';
 import {createCommandHandler} from './commands.js';
 import {runTimeBox} from './time-box.js';
 import {historyPath, loadHistory, saveHistory} from './history-file.js';
@@ -33,7 +34,7 @@ export async function runTui({monitor, store, signal, onForceQuit, verdictOption
 	const timeBox = durationMs === undefined ? undefined : runTimeBox({store, limitMs: durationMs, onExpire: quit});
 	const historyFile = historyPath();
 	const history = {entries: await loadHistory(historyFile)};
-	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend, history, saveHistory: entries => saveHistory(historyFile, entries)});
+	const commands = createCommandHandler({monitor, store, snapshotDir, quit, onForceQuit, extendTimeBox: timeBox?.extend, history, saveHistory: entries => saveHistory(historyFile, entries), countFindings: () => countFindings(store, verdictOptions)});
 	// Ctrl-C arrives as a key in raw mode; the keymap turns it into quit.
 	const app = render(<App store={store} onCommand={commands.handle} onPromptKey={commands.editPrompt} verdictOptions={verdictOptions} />, {exitOnCtrlC: false, patchConsole: false});
 	try {
