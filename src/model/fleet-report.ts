@@ -3,6 +3,7 @@
  * same as a single target's report, under the fleet's verdict. Pure.
  */
 import {auditActions} from './audit.js';
+import {findingsFor} from './findings.js';
 import {type FleetRow, fleetRow, type FleetVerdict, fleetVerdict} from './fleet.js';
 import {formatBytes, formatDuration} from './format.js';
 import {formatRate} from './rate.js';
@@ -59,7 +60,13 @@ function rowLine(row: FleetRow): string {
 export function fleetSummary(members: readonly FleetMember[], meta: {startedAt: number; endedAt: number; title: string; noun: string; files: readonly string[]}): string[] {
 	const rows = fleetRows(members);
 	const fleet = fleetVerdict(rows, meta.noun);
-	const lines = [`session: ${formatDuration(meta.endedAt - meta.startedAt)} on ${meta.title}`, `verdict: ${fleet.leak ? 'leak' : 'no leak'}: ${fleet.headline}`, ...rows.map(rowLine)];
+	// Under each target's line, its first finding: which leak it is, where, and the fix.
+	const targetLines = rows.flatMap((row, i) => {
+		const {state, verdict} = members[i]!;
+		const [first] = findingsFor(state, verdict, state.snapshotEvidence);
+		return [rowLine(row), ...(first ? [`${row.name}: finding: ${first.sentence}`] : [])];
+	});
+	const lines = [`session: ${formatDuration(meta.endedAt - meta.startedAt)} on ${meta.title}`, `verdict: ${fleet.leak ? 'leak' : 'no leak'}: ${fleet.headline}`, ...targetLines];
 	const files = [...members.flatMap(m => [...m.state.snapshots.taken.map(s => s.path), ...m.state.profilesWritten]), ...meta.files];
 	if (files.length > 0) lines.push(`files: ${files.join(', ')}`);
 	const counts = auditActions.map(action => [action, members.reduce((sum, m) => sum + m.state.auditCounts[action], 0)] as const).filter(([, n]) => n > 0);

@@ -42,6 +42,9 @@ test('repeated --port and --url: a section per target, "2 of 3 targets grow", --
 	assert.match(result.stderr, /^leaktop: verdict: leak: 2 of 3 targets grow /m);
 	assert.match(result.stderr, new RegExp(`^leaktop: 127\\.0\\.0\\.1:${quiet.port}: no leak; pid ${quiet.pid}`, 'm'));
 	assert.match(result.stderr, new RegExp(`^leaktop: 127\\.0\\.0\\.1:${a.port}: leak: heap floor \\+`, 'm'));
+	// Under a leaking target's line, its first finding: a cache fixture, so a snapshot pair would settle it.
+	assert.match(result.stderr, new RegExp(`^leaktop: 127\\.0\\.0\\.1:${a.port}: finding: heap floor grows .*cache\\.js:\\d+.*two snapshots would tell a cache from a closure`, 'm'));
+	assert.doesNotMatch(result.stderr, new RegExp(`^leaktop: 127\\.0\\.0\\.1:${quiet.port}: finding:`, 'm'), 'none for the quiet one');
 	assert.match(result.stderr, /^leaktop: actions on the targets: attach 3, /m);
 });
 

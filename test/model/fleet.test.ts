@@ -97,7 +97,8 @@ test('the fleet report: the verdict and its rows, then each target\'s own report
 	assert.equal(lines[0], 'session: 2m 01s on deployment/api: 2 pods');
 	assert.match(lines[1]!, /^verdict: leak: 1 of 2 pods grow 3\d\d MB\/h$/);
 	assert.match(lines[2]!, /^pod\/a: leak: heap floor \+3\d\d\.\d MB\/h, \d+ % confidence, limit in \d+h \d+m; pid 1, heap 5\d\.\d MB$/);
-	assert.match(lines[3]!, /^pod\/b: no leak; pid 2, heap 40\.0 MB, floor /);
-	assert.equal(lines[4], 'files: fleet.json');
-	assert.equal(lines[5], 'actions on the targets: attach 2');
+	assert.match(lines[3]!, /^pod\/a: finding: heap floor grows \+3\d\d\.\d MB\/h; not enough evidence for the pattern: two snapshots would tell a cache from a closure/, 'each target\'s first finding under its line');
+	assert.match(lines[4]!, /^pod\/b: no leak; pid 2, heap 40\.0 MB, floor /);
+	assert.equal(lines[5], 'files: fleet.json');
+	assert.equal(lines[6], 'actions on the targets: attach 2');
 });
