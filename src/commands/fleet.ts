@@ -13,7 +13,7 @@ import {computeVerdict} from '../model/verdict.js';
 import {assertWritable, writeOutputFile} from '../output.js';
 import {exitCodes, type Outcome} from '../outcome.js';
 import {type Attached, attachTarget, type WatchTarget} from './attach.js';
-import {censusCadence, historySize, type WatchConfig, type WatchContext} from './watch.js';
+import {historySize, monitorOptions, type WatchConfig, type WatchContext} from './watch.js';
 
 export interface NamedTarget {
 	name: string;
@@ -50,7 +50,7 @@ async function attachAll(named: readonly NamedTarget[], config: FleetConfig, con
 		named.map(async ({name, target}) => {
 			const attached = await attachTarget(target, {
 				historySize: historySize(config),
-				monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, reconnect: config.reconnect, ...censusCadence(config)},
+				monitor: monitorOptions(config),
 				onEvent(event) {
 					const line = config.json ? sampleLine(event, name) : undefined;
 					if (line) context.writeStdout(line);

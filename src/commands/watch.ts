@@ -8,7 +8,7 @@ import {exitCodes, type Outcome} from '../outcome.js';
 import {computeVerdict, headline, type VerdictOptions} from '../model/verdict.js';
 import {recordingFormat, recordingVersion} from '../model/recording.js';
 import type {Event} from '../model/state.js';
-import type {Monitor} from '../inspector/monitor.js';
+import type {Monitor, MonitorOptions} from '../inspector/monitor.js';
 import {Recorder} from '../recorder.js';
 import type {Store} from '../store.js';
 import {exitSummary} from '../model/summary.js';
@@ -51,6 +51,11 @@ export interface WatchContext {
 	writeStdout: (text: string) => void;
 }
 
+/** What a Monitor is started with, from the session's flags: the same for one target or many. */
+export function monitorOptions(config: Pick<WatchConfig, 'intervalMs' | 'samplingIntervalBytes' | 'reconnect' | 'headless' | 'census'>): Omit<MonitorOptions, 'onEvent'> {
+	return {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, reconnect: config.reconnect, ...censusCadence(config)};
+}
+
 /** The TUI keeps an hour at 1 s; headless keeps the whole run for the report (capped at a day). */
 export function historySize(config: Pick<WatchConfig, 'headless' | 'durationMs' | 'intervalMs'>): number {
 	if (!config.headless) return 3600;
@@ -85,7 +90,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	let attached = false;
 	const {monitor, store, release} = await attachTarget(config.target, {
 		historySize: historySize(config),
-		monitor: {intervalMs: config.intervalMs, samplingIntervalBytes: config.samplingIntervalBytes, reconnect: config.reconnect, ...censusCadence(config)},
+		monitor: monitorOptions(config),
 		onEvent(event) {
 			const line = config.json ? sampleLine(event) : undefined;
 			if (line) context.writeStdout(line);

@@ -268,8 +268,18 @@ export function formatFrame(frame: Frame, cwd: string | null): string {
 	return frame.url === '' ? '(native)' : `${displayPath(frame.url, cwd)}:${frame.line}:${frame.column}`;
 }
 
-export function functionLabel(frame: Frame): string {
+export function functionLabel(frame: Pick<Frame, 'functionName'>): string {
 	return frame.functionName === '' ? '(anonymous)' : frame.functionName;
+}
+
+/** `getUser cache.js:14`: the function and its file's name, for a line of prose. */
+export function shortFrame(frame: Pick<Frame, 'functionName' | 'url' | 'line'>): string {
+	return `${functionLabel(frame)} ${fileName(frame.url)}:${frame.line}`;
+}
+
+/** The last part of a script's URL or path; `(no file)` for code without one. */
+export function fileName(url: string): string {
+	return url.split('/').at(-1) || url || '(no file)';
 }
 
 /**

@@ -7,7 +7,7 @@
  * heap alone cannot tell a cache from a closure until a snapshot pair shows the holder.
  */
 import {type AllocationRow, allocationRows} from './allocation-table.js';
-import {frameKind, type Frame, type StackFrame} from './allocations.js';
+import {fileName, frameKind, type Frame, shortFrame, type StackFrame} from './allocations.js';
 import {formatBytes} from './format.js';
 import {formatRate} from './rate.js';
 import {listenerGrowth, type ListenerGrowthRow} from './listeners.js';
@@ -134,15 +134,9 @@ function countRate(signal: Signal): string {
 	return `${Math.round(signal.slopePerHour)}/h`;
 }
 
-function fileOf(url: string): string {
-	return url.split('/').at(-1) || url || '(no file)';
-}
+export const siteText: (site: Site) => string = shortFrame;
 
-export function siteText(site: Site): string {
-	return `${site.functionName || '(anonymous)'} ${fileOf(site.url)}:${site.line}`;
-}
-
-function toSite(frame: Frame): Site {
+function toSite(frame: Site): Site {
 	return {url: frame.url, line: frame.line, functionName: frame.functionName};
 }
 
@@ -163,7 +157,7 @@ function siteThrough(evidence: FindingEvidence, internal: (frame: Frame) => bool
 }
 
 function functionLocated(site: FunctionSite): {site: Site; stack: StackFrame[]} {
-	return {site: {url: site.url, line: site.line, functionName: site.functionName}, stack: []};
+	return {site: toSite(site), stack: []};
 }
 
 function topUserSite(evidence: FindingEvidence): {site: Site; stack: StackFrame[]} | null {
@@ -184,8 +178,8 @@ function siteEvidence(evidence: FindingEvidence, site: {site: Site} | null): str
  */
 function where(located: {site: Site; stack: readonly Frame[]} | null, verb: string): string {
 	if (!located) return '';
-	const file = fileOf(located.site.url);
-	const caller = located.stack.slice(1).find(frame => frameKind(frame) === 'user' && fileOf(frame.url) !== file);
+	const file = fileName(located.site.url);
+	const caller = located.stack.slice(1).find(frame => frameKind(frame) === 'user' && fileName(frame.url) !== file);
 	return `, ${verb} ${siteText(located.site)}${caller ? ` (called from ${siteText(toSite(caller))})` : ''}`;
 }
 

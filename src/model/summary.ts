@@ -4,6 +4,7 @@
  */
 import {auditActions} from './audit.js';
 import {allocationRows} from './allocation-table.js';
+import {shortFrame} from './allocations.js';
 import {formatBytes, formatDuration, formatSignedBytes} from './format.js';
 import {formatRate} from './rate.js';
 import {findingsFor} from './findings.js';
@@ -40,7 +41,7 @@ export function exitSummary(state: State, verdict: LeakVerdict, meta: SummaryMet
 	if (growing.length > 0) lines.push(`growing: ${listed(growing.map(signalText))}`);
 	const sites = allocationRows(state.allocations.user, shown).filter(row => row.growthBytes > 0);
 	if (sites.length > 0) {
-		lines.push(`top allocation sites: ${sites.map(row => `${row.site.functionName || '(anonymous)'} ${row.site.url.split('/').at(-1) || '(no file)'}:${row.site.line} ${formatSignedBytes(row.growthBytes)} (${formatBytes(row.liveBytes)} live)`).join('; ')}`);
+		lines.push(`top allocation sites: ${sites.map(row => `${shortFrame(row.site)} ${formatSignedBytes(row.growthBytes)} (${formatBytes(row.liveBytes)} live)`).join('; ')}`);
 	}
 	const files = [...state.snapshots.taken.map(s => s.path), ...state.profilesWritten, ...meta.files];
 	if (files.length > 0) lines.push(`files: ${listed(files)}`);

@@ -17,12 +17,10 @@ export interface AppProps {
 	verdictOptions: VerdictOptions;
 	/** One of several targets: its name for the header. */
 	targetName?: string;
-	/** False while another view (the fleet overview) takes the keys. */
-	isActive?: boolean;
 }
 
 /** Connects the store and the keyboard to the pure Screen view. */
-export function App({store, onCommand, onPromptKey, verdictOptions, targetName, isActive = true}: AppProps) {
+export function App({store, onCommand, onPromptKey, verdictOptions, targetName}: AppProps) {
 	const state = useSyncExternalStore(store.subscribe, store.getState);
 	const verdict = useMemo(() => computeVerdict(state, verdictOptions), [state, verdictOptions]);
 	const findings = useMemo(() => findingsFor(state, verdict, state.snapshotEvidence), [state, verdict]);
@@ -44,7 +42,7 @@ export function App({store, onCommand, onPromptKey, verdictOptions, targetName, 
 		const command = commandFor(press, asking, mode);
 		if (command) onCommand(command);
 		else if (mode === 'prompt') onPromptKey(press);
-	}, {isActive});
+	});
 	// One line short of the terminal: Ink clears the whole screen on every frame that fills it.
 	return <Screen state={state} verdict={verdict} columns={columns} rows={rows - 1} now={now} targetName={targetName} findings={findings} />;
 }

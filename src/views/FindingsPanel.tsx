@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {shortFrame} from '../model/allocations.js';
 import type {Finding} from '../model/findings.js';
 import {downsample, sparkline} from '../model/sparkline.js';
 import {LiveText} from './LiveText.js';
@@ -36,7 +37,7 @@ function evidenceLines(finding: Finding, width: number): string[] {
 		'evidence:',
 		...finding.evidence.flatMap(line => wrap(line, width - 2).map(part => `  ${part}`)),
 		`site: ${site}`,
-		...(finding.stack.length > 0 ? ['stack:', ...finding.stack.slice(0, 8).map(frame => `  ${frame.functionName || '(anonymous)'} ${frame.url.split('/').at(-1) || frame.url}:${frame.line}`)] : []),
+		...(finding.stack.length > 0 ? ['stack:', ...finding.stack.slice(0, 8).map(frame => `  ${shortFrame(frame)}`)] : []),
 		...(finding.retainers.length > 0 ? ['retained (object first, then what holds it):', ...finding.retainers.slice(0, 8).map((line, i) => `  ${i === 0 ? '' : '<- '}${line}`)] : []),
 		...wrap(`fix: ${finding.advice.text} (Node docs: ${finding.advice.docs}, ${finding.advice.url})`, width, '  '),
 	];

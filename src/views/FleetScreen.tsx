@@ -61,9 +61,10 @@ function cells(columns: readonly Column[], texts: readonly string[]): string {
 export function FleetScreen({title, targets, fleet, selected, columns: terminalColumns, rows, timeLeftMs}: FleetScreenProps) {
 	const width = Math.max(40, terminalColumns);
 	const columns = columnsFor(targets, width);
-	const fixed = cells(columns, columns.map(c => c.title)).length + 2;
+	const titles = cells(columns, columns.map(c => c.title));
+	const fixed = titles.length + 2;
 	const verdictWidth = Math.max(10, width - fixed);
-	const heading = `${cells(columns, columns.map(c => c.title))}  VERDICT`;
+	const heading = `${titles}  VERDICT`;
 	// Header 2, table heading 1, footer 1, margins 2.
 	const shown = Math.max(1, rows - 6);
 	const first = Math.min(Math.max(0, selected - shown + 1), Math.max(0, targets.length - shown));
