@@ -170,7 +170,15 @@ export class SnapshotComparison {
 			const instances = [...newInstances(diff, row.key, nf)].slice(0, 2000);
 			return {row, instances, retained: instances.reduce((sum, index) => sum + retained[index / nf]!, 0)};
 		});
-		const {row: grown, instances, retained: retainedByNew} = scored.reduce((a, b) => (b.retained > a.retained ? b : a));
+		// New closures retain what their contexts hold, so they outweigh the objects they keep: the
+		// seed's closure pattern is about those objects (held through a context), and a listener's
+		// payload still finds the emitter's `_events` above it. Closures speak for the leak only when
+		// nothing else new retains half as much.
+		const isClosure = (index: number | undefined) => index !== undefined && snapshot.meta.nodeTypes[snapshot.nodes[index + snapshot.offsets.nodeType]!] === 'closure';
+		const heaviest = (rows: typeof scored) => rows.reduce((a, b) => (b.retained > a.retained ? b : a));
+		const top = heaviest(scored);
+		const kept = scored.filter(entry => !isClosure(entry.instances[0]));
+		const {row: grown, instances, retained: retainedByNew} = isClosure(top.instances[0]) && kept.length > 0 && heaviest(kept).retained * 2 >= top.retained ? heaviest(kept) : top;
 		instances.sort((a, b) => retained[b / nf]! - retained[a / nf]!);
 		const votes = instances
 			.slice(0, sampled)

@@ -129,6 +129,33 @@ test('closure leak: --retainers Function names the kept function, its file, and 
 	assert.match(result.stdout, /^finding: closure leak: [\d,]+ new \S.* objects \(retaining .*\) are kept alive through the context of \(closure\) .*, created in \S+ closure\.js:\d+; capture only the fields/m);
 });
 
+test('closures kept in an array, each scope keeping a big object: the finding is the kept object and the closure, not the array', async () => {
+	// Few classes grow here, so the small closures are among the candidates, and they retain more
+	// than the orders they keep (their contexts hold the orders): the orders still name the leak.
+	const base = join(dir, 'kept-base.heapsnapshot');
+	const next = await writeSnapshot(
+		dir,
+		`class Order { constructor(i) { this.items = Array.from({length: 300}, (_, j) => 'item ' + i + ' ' + j); } }
+		const queue = [];
+		globalThis.queue = queue;
+		function place(order) {
+			const summary = 'order of ' + order.items.length;
+			const validate = () => order.items.length > 0;
+			queue.push(() => summary);
+			return validate();
+		}
+		require('node:v8').writeHeapSnapshot(${JSON.stringify(base)});
+		for (let i = 0; i < 60; i++) place(new Order(i));`,
+		{name: 'kept-next'},
+	);
+	const json = await diffJson([base, next]);
+	assert.ok(json.classes.some(row => row.name === 'Function' && row.newCount! >= 60), 'the closures grew too');
+	const [finding] = json.findings;
+	assert.equal(finding?.pattern, 'closure', JSON.stringify(json.findings));
+	assert.match(finding!.sentence, /^closure leak: 60 new Order objects .* kept alive through the context of \(closure\) \(anonymous\), created in .*\[eval\]:7;/);
+	assert.ok(finding!.retainers.some(line => /^order in system \/ Context @\d+$/.test(line)), finding!.retainers.join('\n'));
+});
+
 test('snapshots of two processes: says the ids are not comparable and compares class counts', async () => {
 	const other = await writeSnapshot(dir, 'globalThis.keep = Array.from({length: 5000}, (_, i) => ({other: "x" + i}));');
 	const result = await runCli(['diff', cache.base, other], {timeoutMs: 60_000});

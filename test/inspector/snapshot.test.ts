@@ -34,7 +34,15 @@ async function readSnapshot(path: string): Promise<Snapshot> {
 }
 
 async function assertServes(target: Target): Promise<void> {
-	assert.equal(await httpGet(target.httpPort!, '/'), `ok ${target.pid}`);
+	let answer: string;
+	try {
+		answer = await httpGet(target.httpPort!, '/');
+	} catch (error) {
+		// Say how the target went, for a failure seen only on another machine.
+		const exit = await Promise.race([target.exited, new Promise(resolve => setTimeout(resolve, 2000, 'still running'))]);
+		assert.fail(`the target does not serve (${String(error)}; exit: ${JSON.stringify(exit)}); its stderr ends:\n${target.stderr().slice(-2000)}`);
+	}
+	assert.equal(answer, `ok ${target.pid}`);
 }
 
 /** Mounts a tmpfs of `size` on `dir` (root only, and not in every container); null when that is not allowed. */
