@@ -10,6 +10,7 @@ import type {WatchContext, WatchTarget} from './commands/watch.js';
 import type {KubeTarget} from './kube/kubectl.js';
 import {isWorkload} from './kube/pods.js';
 import type {FleetTargets, NamedTarget} from './commands/fleet.js';
+import {type ListenAddress, parseListenAddress} from './metrics/address.js';
 
 /** `--threshold` unless given; `leaktop report` then uses the recorded session's own. */
 const defaultThreshold = '1MB/h';
@@ -68,6 +69,9 @@ const help = `
 	                     could change the process); repeatable; numbers and Map/Set/array sizes
 	                     get a trend, and the report lists them. In the TUI, : opens the command
 	                     line (:watch, :eval, :count, :interval...; :help lists them)
+	  --metrics ADDR     serve Prometheus metrics of the session at http://ADDR/metrics (:9464
+	                     listens on every interface, 127.0.0.1:9464 on loopback only): the
+	                     agent's metrics (README), a target label per target
 	  --record FILE      write every sample, event and verdict to FILE as NDJSON as they come
 	                     (a killed leaktop loses at most the last line); leaktop report reads it
 	  --heap-profile FILE
@@ -138,6 +142,7 @@ const flagSpec = {
 	json: {type: 'boolean', default: false},
 	sampling: {type: 'string', default: '512KiB'},
 	census: {type: 'string'},
+	metrics: {type: 'string'},
 	heapProfile: {type: 'string'},
 	threshold: {type: 'string', default: defaultThreshold},
 	failOnGrowth: {type: 'string'},
@@ -222,6 +227,12 @@ function fleetTargets(flags: {kube?: string; namespace?: string; context?: strin
 	return {kind: 'list', targets};
 }
 
+function parseMetrics(text: string): ListenAddress {
+	const address = parseListenAddress(text);
+	if (!address) throw new UsageError(`invalid --metrics "${text}": use :PORT (every interface) or HOST:PORT, e.g. :9464 or 127.0.0.1:9464`);
+	return address;
+}
+
 function parsePid(text: string): number {
 	const pid = Number(text);
 	if (!/^\d+$/.test(text) || pid < 1) throw new UsageError(`invalid --pid "${text}": must be a positive integer`);
@@ -300,6 +311,7 @@ async function main(argv: string[]): Promise<Outcome> {
 		verdictOptions: {...defaultVerdictOptions, thresholdBytesPerHour},
 		failOnGrowth,
 		watches: flags.watch ?? [],
+		metrics: flags.metrics === undefined ? undefined : parseMetrics(flags.metrics),
 	};
 
 	if (command === 'demo') {

@@ -5,6 +5,7 @@
  */
 import {ConnectError, describeError, UsageError} from '../errors.js';
 import {type SessionTarget, runHeadless, sampleLine} from '../headless.js';
+import {type SessionMetrics, serveSessionMetrics} from './metrics.js';
 import type {KubeTarget} from '../kube/kubectl.js';
 import {readyPods} from '../kube/pods.js';
 import {buildFleetReport, type FleetMember, fleetRows, fleetSummary} from '../model/fleet-report.js';
@@ -111,9 +112,20 @@ export async function watchFleet(config: FleetConfig, context: WatchContext): Pr
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
 	const tui = config.headless ? undefined : import('../tui/fleet.js');
 	tui?.catch(() => undefined);
+	const metrics = config.metrics ? await serveSessionMetrics(config.metrics, config.verdictOptions) : undefined;
+	try {
+		if (metrics) context.status(`serving Prometheus metrics at ${metrics.url}`);
+		return await attachAndWatch(config, context, startedAt, tui, metrics);
+	} finally {
+		await metrics?.close();
+	}
+}
+
+async function attachAndWatch(config: FleetConfig, context: WatchContext, startedAt: number, tui: Promise<typeof import('../tui/fleet.js')> | undefined, metrics: SessionMetrics | undefined): Promise<Outcome> {
 	const named = await resolveTargets(config.targets, context.signal);
 	const {title, noun} = describeTargets(config.targets, named.length);
 	const members = await attachAll(named, config, context);
+	metrics?.serve(members.map(({name, store, monitor}) => ({name, store, monitor})));
 	try {
 		for (const expression of config.watches) {
 			await Promise.all(members.map(m => m.monitor.addWatch(expression))).catch((error: unknown) => {

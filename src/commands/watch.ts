@@ -14,6 +14,8 @@ import type {Store} from '../store.js';
 import {exitSummary} from '../model/summary.js';
 import {attachTarget, type WatchTarget} from './attach.js';
 import type {CensusMode} from '../model/cadence.js';
+import type {ListenAddress} from '../metrics/address.js';
+import {type SessionMetrics, serveSessionMetrics} from './metrics.js';
 
 export type {WatchTarget} from './attach.js';
 
@@ -42,6 +44,8 @@ export interface WatchConfig {
 	failOnGrowth: boolean;
 	/** `--watch`: expressions read with every sample, side-effect free. */
 	watches: readonly string[];
+	/** `--metrics`: serve Prometheus metrics of the session here. */
+	metrics: ListenAddress | undefined;
 }
 
 export interface WatchContext {
@@ -85,6 +89,16 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');
 	tui?.catch(() => undefined);
+	const metrics = config.metrics ? await serveSessionMetrics(config.metrics, config.verdictOptions) : undefined;
+	try {
+		if (metrics) context.status(`serving Prometheus metrics at ${metrics.url}`);
+		return await attachAndWatch(config, context, startedAt, tui, metrics);
+	} finally {
+		await metrics?.close();
+	}
+}
+
+async function attachAndWatch(config: WatchConfig, context: WatchContext, startedAt: number, tui: Promise<typeof import('../tui/run.js')> | undefined, metrics: SessionMetrics | undefined): Promise<Outcome> {
 	// What the monitor reports while it attaches, before the recording can start: it gets these first.
 	const duringAttach: Event[] = [];
 	let attached = false;
@@ -98,6 +112,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 		},
 	});
 	attached = true;
+	metrics?.serve([{name: store.getState().target?.address ?? 'target', store, monitor}]);
 	let recorder: Recorder | undefined;
 	try {
 		if (config.recordPath) recorder = startRecording(config, store, startedAt, duringAttach);

@@ -4,6 +4,7 @@ import {type Address, formatAddress, resolveNodeTarget} from './endpoint.js';
 import {assertNode, evaluateValue, objectGroup} from './evaluate.js';
 import {factsExpression, sampleExpression} from './expressions.js';
 import {InspectorSession, withTimeout} from './session.js';
+import {inProcessSession} from './in-process.js';
 import {censusObjectGroup, takeListenerCensus} from './census.js';
 import {censusDelayMs, type LoopReading, loopUtilization, maxAutoCensusUtilization, reconnectDelayMs} from '../model/cadence.js';
 import {formatDuration} from '../model/format.js';
@@ -18,7 +19,8 @@ import {armNearLimitExpression} from './expressions.js';
 import {checkWatch, type Count, countInstances, type Evaluation, evaluateOnce, readGlobalNames, readWatch, releaseWatchObjects, userObjectGroups} from './watch.js';
 import type {WatchReading} from '../model/watches.js';
 
-export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string};
+/** Where the target is: over CDP (`--port`, `--url`), or this very process (the agent). */
+export type Endpoint = {kind: 'address'; address: Address} | {kind: 'url'; url: string} | {kind: 'in-process'};
 
 export interface MonitorOptions {
 	intervalMs: number;
@@ -77,6 +79,15 @@ interface Opened {
  * for their Node target then.
  */
 async function openSession(endpoint: Endpoint, again = false): Promise<Opened> {
+	if (endpoint.kind === 'in-process') {
+		const session = inProcessSession();
+		try {
+			return {session, facts: parseFacts(await evaluateValue(session, factsExpression, {commandLineApi: true}), 'in-process', '')};
+		} catch (error) {
+			await session.close();
+			throw error;
+		}
+	}
 	let webSocketUrl: string;
 	let where: string;
 	if (endpoint.kind === 'url') {
@@ -129,6 +140,9 @@ export class Monitor {
 	/** Event loop readings of the last `loadWindowMs`, oldest first. */
 	#loopReadings: LoopReading[] = [];
 	#samplesSeen = 0;
+	#samplesTaken = 0;
+	/** Call time of the sessions before the current one (a reconnect replaces it). */
+	#spentBeforeMs = 0;
 	#censusPaused = false;
 	#sampler: AllocationSampler | undefined;
 	/** `:watch` expressions, read with every sample; they outlive a reconnect. */
@@ -165,7 +179,7 @@ export class Monitor {
 
 	#newSampler(session: InspectorSession): AllocationSampler | undefined {
 		const {samplingIntervalBytes} = this.#options;
-		return samplingIntervalBytes === null ? undefined : new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, onEvent: event => this.#emit(event)});
+		return samplingIntervalBytes === null ? undefined : new AllocationSampler(session, {intervalBytes: samplingIntervalBytes, background: this.#endpoint.kind === 'in-process', onEvent: event => this.#emit(event)});
 	}
 
 	/** Starts the polling, sampling and census of the adopted session. */
@@ -202,7 +216,7 @@ export class Monitor {
 		this.#emit({type: 'connection-lost', t: lostAt, reason});
 		let attempt = 0;
 		const next = () => {
-			this.#reconnectTimer = setTimeout(async () => {
+			this.#reconnectTimer = this.#later(async () => {
 				if (this.#stopping) return;
 				attempt++;
 				this.#emit({type: 'reconnecting', t: Date.now(), attempt});
@@ -226,6 +240,7 @@ export class Monitor {
 		const restarted = facts.pid !== previous.pid || (facts.startedAt !== undefined && previous.startedAt !== undefined && Math.abs(facts.startedAt - previous.startedAt) > restartToleranceMs);
 		this.#target = facts;
 		this.#reconnecting = false;
+		this.#spentBeforeMs += this.#session.spentMs;
 		this.#adopt(session);
 		const t = Date.now();
 		this.#emit(restarted ? {type: 'target-restarted', t, target: facts, previousPid: previous.pid} : {type: 'reconnected', t, downMs: t - lostAt});
@@ -252,6 +267,11 @@ export class Monitor {
 		return this.#endedByTarget;
 	}
 
+	/** What collecting has cost so far, for `leaktop_collector_seconds_total`; samples taken. */
+	get cost(): {collectorSeconds: number; samplesTaken: number} {
+		return {collectorSeconds: (this.#spentBeforeMs + this.#session.spentMs) / 1000, samplesTaken: this.#samplesTaken};
+	}
+
 	/** The connection dropped and leaktop is trying to get it back. */
 	get reconnecting(): boolean {
 		return this.#reconnecting;
@@ -259,6 +279,13 @@ export class Monitor {
 
 	#emit(event: Event): void {
 		this.#options.onEvent(event);
+	}
+
+	/** Inside the app (the agent), leaktop's timers must never be what keeps the process alive. */
+	#later(callback: () => void, ms: number): NodeJS.Timeout {
+		const timer = setTimeout(callback, ms);
+		if (this.#endpoint.kind === 'in-process') timer.unref();
+		return timer;
 	}
 
 	#clearTimers(): void {
@@ -273,7 +300,7 @@ export class Monitor {
 
 	#scheduleCensus(delayMs: number): void {
 		clearTimeout(this.#censusTimer);
-		this.#censusTimer = setTimeout(() => {
+		this.#censusTimer = this.#later(() => {
 			const gate = this.#censusGate();
 			if (gate === 'open') void this.census();
 			// Until two samples have measured the load, look again at the next one.
@@ -370,10 +397,11 @@ export class Monitor {
 		const session = this.#session;
 		const started = Date.now();
 		const lagAfter = Math.max(3 * this.#options.intervalMs, 3000);
-		this.#lagTimer = setTimeout(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
+		this.#lagTimer = this.#later(() => this.#emit({type: 'lagging', t: Date.now(), sinceMs: lagAfter}), lagAfter);
 		this.#inFlight = evaluateValue(session, sampleExpression, {timeoutMs: sampleTimeoutMs})
 			.then(async value => {
 				const sample = parseSample(value);
+				this.#samplesTaken++;
 				this.#noteLoad(sample);
 				this.#emit({type: 'sample', sample, receivedAt: Date.now()});
 				if (this.#watches.length > 0) await this.#readWatches(session);
@@ -388,7 +416,7 @@ export class Monitor {
 				if (session !== this.#session || session.closed || this.#stopping) return;
 				clearTimeout(this.#lagTimer);
 				const wait = Math.max(0, this.#options.intervalMs - (Date.now() - started));
-				this.#timer = setTimeout(() => this.#tick(), wait);
+				this.#timer = this.#later(() => this.#tick(), wait);
 			});
 	}
 
@@ -438,7 +466,7 @@ export class Monitor {
 		// A sample waiting for its turn is rescheduled; one in flight schedules the next itself.
 		if (this.#timer !== undefined && !this.#stopping && !this.#reconnecting) {
 			clearTimeout(this.#timer);
-			this.#timer = setTimeout(() => this.#tick(), ms);
+			this.#timer = this.#later(() => this.#tick(), ms);
 		}
 	}
 

@@ -13,6 +13,8 @@ export interface SamplerOptions {
 	/** Average bytes between samples (V8's `samplingInterval`). */
 	intervalBytes: number;
 	onEvent: (event: Event) => void;
+	/** Its timer does not keep the process alive (the agent, inside the app). */
+	background?: boolean;
 	/** The first poll, soon after attach so the panel fills. */
 	firstPollMs?: number;
 	/** Polls run no more often than this, once the first ones are done... */
@@ -52,7 +54,7 @@ export class AllocationSampler {
 		// kSamplingForceGC, so that the profile holds live objects only). On a busy server that cost
 		// 9 % of its throughput with a read every 2 s and 3.5 % every 10 s, so once the first
 		// minute's reads have shown growth, reads are at least 30 s apart (bench/overhead.ts).
-		this.#options = {firstPollMs: 3000, minPollMs: 30_000, rampStepMs: 10_000, maxPollMs: 60_000, budget: 0.01, ...options};
+		this.#options = {firstPollMs: 3000, minPollMs: 30_000, rampStepMs: 10_000, maxPollMs: 60_000, budget: 0.01, background: false, ...options};
 	}
 
 	/** The URL of a script that has allocated anything sampled. */
@@ -116,6 +118,7 @@ export class AllocationSampler {
 	#schedule(delayMs: number): void {
 		clearTimeout(this.#timer);
 		this.#timer = setTimeout(() => void this.poll(), delayMs);
+		if (this.#options.background) this.#timer.unref();
 	}
 
 	/** Reads the live profile, as Chrome DevTools saves it in a `.heapprofile` file. */

@@ -1,4 +1,3 @@
-import type {EventEmitter} from 'node:events';
 import CDP from 'chrome-remote-interface';
 import type {ProtocolMapping} from 'devtools-protocol/types/protocol-mapping.js';
 import {ConnectError, TargetGoneError, TimeoutError} from '../errors.js';
@@ -25,15 +24,27 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 }
 
 /**
+ * What a session needs of its connection. chrome-remote-interface's client has this shape; so
+ * does the agent's in-process one (in-process.ts). A `disconnect` event says the connection is gone.
+ */
+export interface Transport {
+	send(method: string, params?: object): Promise<unknown>;
+	on(event: string, listener: (params: unknown) => void): unknown;
+	removeListener(event: string, listener: (params: unknown) => void): unknown;
+	close(): Promise<void>;
+}
+
+/**
  * One CDP connection to one target. Every call has a deadline; `onClose` tells its listeners
  * once when the socket goes away for any reason; `close()` is safe to call more than once.
  */
 export class InspectorSession {
-	#client: CDP.Client;
+	#client: Transport;
 	#closed = false;
+	#spentMs = 0;
 	#closeListeners = new Set<(reason: string) => void>();
 
-	private constructor(client: CDP.Client) {
+	constructor(client: Transport) {
 		this.#client = client;
 		client.on('disconnect', () => this.#markClosed('connection to the target closed: the process exited or the port-forward dropped'));
 	}
@@ -41,7 +52,8 @@ export class InspectorSession {
 	static async connect(webSocketUrl: string, timeoutMs = connectTimeoutMs): Promise<InspectorSession> {
 		const pending = CDP({target: webSocketUrl, local: true});
 		try {
-			return new InspectorSession(await withTimeout(pending, timeoutMs, `the inspector WebSocket ${webSocketUrl}`));
+			// The client is an EventEmitter at run time; its typings declare only its own `on` overloads.
+			return new InspectorSession((await withTimeout(pending, timeoutMs, `the inspector WebSocket ${webSocketUrl}`)) as unknown as Transport);
 		} catch (error) {
 			// A connection that completes after we gave up must not linger as a second session.
 			pending.then(client => client.close(), () => undefined);
@@ -56,15 +68,24 @@ export class InspectorSession {
 
 	async send<M extends Method>(method: M, params?: Params<M>, timeoutMs = defaultCallTimeoutMs): Promise<Result<M>> {
 		if (this.#closed) throw new TargetGoneError(`${method}: the connection to the target is closed`);
-		// The typed per-domain API and `send` share one signature family; this generic bridge is
-		// the only place the mapping is needed.
-		const call = (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params) as Promise<Result<M>>;
+		const started = performance.now();
+		const call = this.#client.send(method, params) as Promise<Result<M>>;
 		try {
 			return await withTimeout(call, timeoutMs, method);
 		} catch (error) {
 			if (this.#closed) throw new TargetGoneError(`${method}: the connection to the target closed`);
 			throw error;
+		} finally {
+			this.#spentMs += performance.now() - started;
 		}
+	}
+
+	/**
+	 * Time the calls took until answered: in-process, time on the app's main thread; over a
+	 * WebSocket, round trips (an upper bound on the target's share).
+	 */
+	get spentMs(): number {
+		return this.#spentMs;
 	}
 
 	/**
@@ -73,15 +94,14 @@ export class InspectorSession {
 	 */
 	async sendNode(method: `Node${string}`, params: object, timeoutMs = defaultCallTimeoutMs): Promise<unknown> {
 		if (this.#closed) throw new TargetGoneError(`${method}: the connection to the target is closed`);
-		return withTimeout((this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params), timeoutMs, method);
+		return withTimeout(this.#client.send(method, params), timeoutMs, method);
 	}
 
 	/** Listens to one CDP event by name; returns an unsubscribe, like chrome-remote-interface's helpers. */
 	on(event: string, listener: (params: unknown) => void): () => void {
 		this.#client.on(event, listener);
 		return () => {
-			// The client is an EventEmitter at run time; its typings only declare `on`.
-			(this.#client as unknown as EventEmitter).removeListener(event, listener);
+			this.#client.removeListener(event, listener);
 		};
 	}
 

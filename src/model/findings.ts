@@ -336,7 +336,7 @@ export function findingsFor(state: State, verdict: LeakVerdict, snapshot: Snapsh
  */
 export function snapshotFindings(snapshot: SnapshotEvidence | null): Finding[] {
 	if (!snapshot) return [];
-	const growth: Signal = {kind: 'heap', series: 'heapUsed', verdict: 'growing', slopePerHour: 0, unit: 'bytes', confidence: 0.8, points: 2, spanMs: 0, current: 0, growth: snapshot.retainedSize, limit: null, timeToLimitMs: null};
+	const growth: Signal = {kind: 'heap', series: 'heapUsed', verdict: 'growing', slopePerHour: 0, unit: 'bytes', confidence: 0.8, points: 2, spanMs: 0, current: 0, floor: null, growth: snapshot.retainedSize, limit: null, timeToLimitMs: null};
 	return heapFinding({verdict: {leak: true, signals: [growth]}, userSites: [], allSites: [], listeners: [], snapshot});
 }
 

@@ -19,6 +19,8 @@ export interface Signal {
 	points: number;
 	spanMs: number;
 	current: number;
+	/** The latest floor point (the value the slope is fitted to); null before the first. */
+	floor: number | null;
 	/** Change since the baseline. */
 	growth: number;
 	/** The limit this series runs into, and when at this slope (null: none known, or not growing). */
@@ -116,6 +118,7 @@ function memorySignal(spec: MemorySeries, samples: readonly MemorySample[], stat
 		points: trend.points,
 		spanMs: trend.spanMs,
 		current,
+		floor: floors.at(-1)?.v ?? null,
 		growth: current - (series[0] ?? current),
 		limit,
 		timeToLimitMs: verdict === 'growing' ? timeToLimitMs(current, trend.slopePerHour, limit) : null,
@@ -144,6 +147,7 @@ function countSignal(kind: 'resources' | 'listeners' | 'promises' | 'watch', ser
 		points: trend.points,
 		spanMs: trend.spanMs,
 		current,
+		floor: floors.at(-1)?.v ?? null,
 		growth: current - (points[0]?.v ?? current),
 		limit: null,
 		timeToLimitMs: null,

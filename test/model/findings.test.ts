@@ -8,7 +8,7 @@ import type {ListenerGrowthRow} from '../../src/model/listeners.js';
 import type {LeakVerdict, Signal} from '../../src/model/verdict.js';
 
 function signal(kind: Signal['kind'], series: string, verdict: Signal['verdict'], slopePerHour = 0, overrides: Partial<Signal> = {}): Signal {
-	return {kind, series, verdict, slopePerHour, unit: kind === 'heap' || kind === 'external' || kind === 'rss' ? 'bytes' : 'count', confidence: 0.9, points: 10, spanMs: 60_000, current: 1000, growth: 500, limit: null, timeToLimitMs: null, ...overrides};
+	return {kind, series, verdict, slopePerHour, unit: kind === 'heap' || kind === 'external' || kind === 'rss' ? 'bytes' : 'count', confidence: 0.9, points: 10, spanMs: 60_000, current: 1000, floor: 900, growth: 500, limit: null, timeToLimitMs: null, ...overrides};
 }
 
 const frame = (functionName: string, url: string, line: number): Frame => ({functionName, url, line, column: 1});

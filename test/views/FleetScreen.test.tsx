@@ -34,7 +34,7 @@ function frame(targets: FleetRow[], {columns = 80, rows = 24, selected = 0} = {}
 	return text;
 }
 
-const heapSignal: FleetRow['leading'] = {kind: 'heap', series: 'heapUsed', verdict: 'growing', slopePerHour: 11_000_000, unit: 'bytes', confidence: 0.98, points: 12, spanMs: 3_600_000, current: 60_000_000, growth: 11_000_000, limit: null, timeToLimitMs: null};
+const heapSignal: FleetRow['leading'] = {kind: 'heap', series: 'heapUsed', verdict: 'growing', slopePerHour: 11_000_000, unit: 'bytes', confidence: 0.98, points: 12, spanMs: 3_600_000, current: 60_000_000, floor: 58_000_000, growth: 11_000_000, limit: null, timeToLimitMs: null};
 
 test('80 columns: every column and a readable verdict fit; long pod names keep their distinct end', () => {
 	const text = frame([row(0, {status: 'leak', verdictText: 'leak (98 %)', leading: heapSignal}), row(1), row(2, {status: 'reconnecting', verdictText: 'reconnecting'})]);
