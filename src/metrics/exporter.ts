@@ -31,8 +31,15 @@ export function leaktopRegistry(read: () => MetricFamily[], {defaultMetrics}: {d
 			// Several targets give the same names with their own labels: one metric per name.
 			const byName = new Map<string, MetricFamily[]>();
 			for (const family of read()) byName.set(family.name, [...(byName.get(family.name) ?? []), family]);
-			// A family missing from this scrape (the listeners before a census) has no samples.
-			for (const metric of metrics.values()) metric.reset();
+			// A family missing from this scrape (the listeners before a census, everything while the
+			// agent is off) is left out: prom-client would print a label-less one as 0.
+			for (const [name, metric] of metrics) {
+				if (byName.has(name)) metric.reset();
+				else {
+					registry.removeSingleMetric(name);
+					metrics.delete(name);
+				}
+			}
 			for (const families of byName.values()) {
 				const metric = metricOf(families[0]!);
 				for (const {labels, value} of families.flatMap(f => f.samples)) {
