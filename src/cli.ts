@@ -114,6 +114,8 @@ const help = `
 	Exit codes: 0 done (with --fail-on-growth: no leak), 1 leak (only with --fail-on-growth),
 	2 error (bad flags, cannot attach, target went away).
 	Warning: an open inspector port lets anyone who reaches it run code in the process.
+	Without one: node --import leaktop/agent app.js runs leaktop inside the app and serves
+	Prometheus metrics on :9464 (LEAKTOP_METRICS_PORT, LEAKTOP_INTERVAL...; README: the agent).
 
 	Examples
 	  $ kubectl port-forward pod/api-7d9 9229:9229 & leaktop --port 9229
