@@ -5,7 +5,7 @@
  */
 import {ConnectError, describeError, UsageError} from '../errors.js';
 import {type SessionTarget, runHeadless, sampleLine} from '../headless.js';
-import {type SessionMetrics, serveSessionMetrics} from './metrics.js';
+import {type SessionMetrics, withSessionMetrics} from './metrics.js';
 import type {KubeTarget} from '../kube/kubectl.js';
 import {readyPods} from '../kube/pods.js';
 import {buildFleetReport, type FleetMember, fleetRows, fleetSummary} from '../model/fleet-report.js';
@@ -112,13 +112,7 @@ export async function watchFleet(config: FleetConfig, context: WatchContext): Pr
 	if (config.reportPath) await assertWritable(config.reportPath, 'the report');
 	const tui = config.headless ? undefined : import('../tui/fleet.js');
 	tui?.catch(() => undefined);
-	const metrics = config.metrics ? await serveSessionMetrics(config.metrics, config.verdictOptions) : undefined;
-	try {
-		if (metrics) context.status(`serving Prometheus metrics at ${metrics.url}`);
-		return await attachAndWatch(config, context, startedAt, tui, metrics);
-	} finally {
-		await metrics?.close();
-	}
+	return withSessionMetrics(config.metrics, config.verdictOptions, context.status, metrics => attachAndWatch(config, context, startedAt, tui, metrics));
 }
 
 async function attachAndWatch(config: FleetConfig, context: WatchContext, startedAt: number, tui: Promise<typeof import('../tui/fleet.js')> | undefined, metrics: SessionMetrics | undefined): Promise<Outcome> {

@@ -24,7 +24,7 @@ export interface SessionMetrics {
  * Started before attaching, so that a taken port fails the run before the target is touched.
  * leaktop's own process metrics are left out: they would read as the target's.
  */
-export async function serveSessionMetrics(address: ListenAddress, verdictOptions: VerdictOptions): Promise<SessionMetrics> {
+async function serveSessionMetrics(address: ListenAddress, verdictOptions: VerdictOptions): Promise<SessionMetrics> {
 	let served: readonly MetricsTarget[] = [];
 	const {registry, render} = leaktopRegistry(
 		() =>
@@ -42,4 +42,15 @@ export async function serveSessionMetrics(address: ListenAddress, verdictOptions
 		},
 		close: () => server.close(),
 	};
+}
+
+/** Runs `session` with the `--metrics` endpoint up, when one is asked for, and closes it after. */
+export async function withSessionMetrics<T>(address: ListenAddress | undefined, verdictOptions: VerdictOptions, status: (line: string) => void, session: (metrics: SessionMetrics | undefined) => Promise<T>): Promise<T> {
+	const metrics = address ? await serveSessionMetrics(address, verdictOptions) : undefined;
+	try {
+		if (metrics) status(`serving Prometheus metrics at ${metrics.url}`);
+		return await session(metrics);
+	} finally {
+		await metrics?.close();
+	}
 }

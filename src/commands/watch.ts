@@ -15,7 +15,7 @@ import {exitSummary} from '../model/summary.js';
 import {attachTarget, type WatchTarget} from './attach.js';
 import type {CensusMode} from '../model/cadence.js';
 import type {ListenAddress} from '../metrics/address.js';
-import {type SessionMetrics, serveSessionMetrics} from './metrics.js';
+import {type SessionMetrics, withSessionMetrics} from './metrics.js';
 
 export type {WatchTarget} from './attach.js';
 
@@ -89,13 +89,7 @@ export async function watch(config: WatchConfig, context: WatchContext): Promise
 	// non-TTY output never load Ink.
 	const tui = config.headless ? undefined : import('../tui/run.js');
 	tui?.catch(() => undefined);
-	const metrics = config.metrics ? await serveSessionMetrics(config.metrics, config.verdictOptions) : undefined;
-	try {
-		if (metrics) context.status(`serving Prometheus metrics at ${metrics.url}`);
-		return await attachAndWatch(config, context, startedAt, tui, metrics);
-	} finally {
-		await metrics?.close();
-	}
+	return withSessionMetrics(config.metrics, config.verdictOptions, context.status, metrics => attachAndWatch(config, context, startedAt, tui, metrics));
 }
 
 async function attachAndWatch(config: WatchConfig, context: WatchContext, startedAt: number, tui: Promise<typeof import('../tui/run.js')> | undefined, metrics: SessionMetrics | undefined): Promise<Outcome> {
