@@ -111,6 +111,13 @@ export function metricFamilies(state: State, verdict: LeakVerdict, facts: Collec
 		if (typeof census.promises === 'number') families.push(family('leaktop_promises', 'Live Promise objects after the latest census\'s full GC.', 'gauge', [], [{value: census.promises}]));
 	}
 	families.push(
+		family(
+			'leaktop_target_connected',
+			'1 while leaktop gets samples from the target; 0 while it reconnects or after the target went away (the other gauges then hold their last values).',
+			'gauge',
+			[],
+			[{value: state.connection === 'connected' || state.connection === 'lagging' ? 1 : 0}],
+		),
 		family('leaktop_target_restarts_total', 'Times the target came back as another process during the session.', 'counter', [], [{value: state.restarts.length}]),
 		family('leaktop_samples_total', 'Memory samples taken.', 'counter', [], [{value: facts.samplesTaken}]),
 		family('leaktop_collector_seconds_total', "Time spent in leaktop's inspector calls: in the agent, time on the app's main thread.", 'counter', [], [{value: facts.collectorSeconds}]),

@@ -35,6 +35,9 @@ test('a leaking heap: the floor, its slope per second, growing, and the verdict;
 	assert.equal(valueOf(families, 'leaktop_active_resources', {type: 'Timeout'}), 3);
 	assert.equal(valueOf(families, 'leaktop_collector_seconds_total'), 0.25);
 	assert.equal(valueOf(families, 'leaktop_samples_total'), 120);
+	assert.equal(valueOf(families, 'leaktop_target_connected'), 1);
+	const lost = reduce(state, {type: 'connection-lost', t: 121_000, reason: 'the port-forward dropped'});
+	assert.equal(valueOf(metricFamilies(lost, computeVerdict(lost), facts), 'leaktop_target_connected'), 0);
 	for (const family of families) {
 		assert.match(family.name, /^leaktop_[a-z_]+$/);
 		if (family.type === 'counter') assert.match(family.name, /_total$/);
