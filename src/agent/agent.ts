@@ -16,7 +16,7 @@ export interface Agent {
 	/** Where Prometheus scrapes. */
 	readonly url: string;
 	readonly collecting: boolean;
-	/** SIGUSR2: stops collecting (the monitor detaches; /metrics keeps the process metrics), or starts again. */
+	/** SIGUSR2 (LEAKTOP_SIGNAL): stops collecting (the monitor detaches; /metrics keeps the process metrics), or starts again. */
 	toggle(): Promise<void>;
 	/** Stops collecting and serving; removes the signal handler. */
 	stop(): Promise<void>;
@@ -29,6 +29,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 	const historySize = Math.min(4320, Math.max(360, Math.ceil(historyMs / config.intervalMs)));
 	let session: {monitor: Monitor; store: Store} | undefined;
 	let switching: Promise<void> = Promise.resolve();
+	const signal = config.toggleSignal ?? 'toggle()';
 
 	const families = (): MetricFamily[] => {
 		const live = session;
@@ -76,11 +77,11 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 			switching = switching.then(async () => {
 				try {
 					if (session) {
-						await end('SIGUSR2');
-						log('collection off (SIGUSR2 turns it on again); /metrics serves the process metrics only');
+						await end(signal);
+						log(`collection off (${signal} turns it on again); /metrics serves the process metrics only`);
 					} else {
 						await begin();
-						log(`collection on (SIGUSR2 turns it off), every ${config.intervalMs / 1000}s`);
+						log(`collection on (${signal} turns it off), every ${config.intervalMs / 1000}s`);
 					}
 				} catch (error) {
 					log(`cannot start collecting: ${describeError(error)}`);
@@ -89,13 +90,13 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 			return switching;
 		},
 		async stop() {
-			process.removeListener('SIGUSR2', onSignal);
+			if (config.toggleSignal) process.removeListener(config.toggleSignal, onSignal);
 			await switching;
 			await end('the agent stopped');
 			await server.close();
 		},
 	};
 	const onSignal = () => void agent.toggle();
-	process.on('SIGUSR2', onSignal);
+	if (config.toggleSignal) process.on(config.toggleSignal, onSignal);
 	return agent;
 }

@@ -15,6 +15,8 @@ export interface AgentConfig {
 	samplingIntervalBytes: number | null;
 	/** Automatic listener censuses (gated on a quiet event loop, as the CLI's `--census on`); off by default. */
 	census: boolean;
+	/** The signal that toggles collection; null: none (nodemon, for one, restarts its child with SIGUSR2). */
+	toggleSignal: NodeJS.Signals | null;
 }
 
 /** The seed's monitoring setup: heapUsed every 10 s. */
@@ -26,6 +28,17 @@ function onOff(name: string, text: string | undefined): boolean {
 	if (text === undefined || /^\s*(off|0|false|no)?\s*$/i.test(text)) return false;
 	if (/^\s*(on|1|true|yes)\s*$/i.test(text)) return true;
 	throw new UsageError(`invalid ${name}=${text}: use on or off`);
+}
+
+/** Signals a program may take for itself; SIGUSR1 is Node's own (it opens the inspector). */
+const toggleSignals = ['SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGTTIN', 'SIGTTOU'] as const;
+
+function toggleSignal(text: string | undefined): NodeJS.Signals | null {
+	if (text === undefined || text.trim() === '') return 'SIGUSR2';
+	if (/^\s*off\s*$/i.test(text)) return null;
+	const name = text.trim().toUpperCase().replace(/^(?!SIG)/, 'SIG');
+	if ((toggleSignals as readonly string[]).includes(name)) return name as NodeJS.Signals;
+	throw new UsageError(`invalid LEAKTOP_SIGNAL=${text}: use ${toggleSignals.join(', ')} or off`);
 }
 
 /** The flag's parser, with its message about the variable: `invalid LEAKTOP_INTERVAL=5: use a number with a unit...`. */
@@ -50,5 +63,6 @@ export function readAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
 		intervalMs: interval === undefined || interval.trim() === '' ? defaultAgentIntervalMs : variable('LEAKTOP_INTERVAL', interval, parseInterval),
 		samplingIntervalBytes: sampling === undefined || sampling.trim() === '' ? null : variable('LEAKTOP_SAMPLING', sampling, parseSampling),
 		census: onOff('LEAKTOP_CENSUS', env['LEAKTOP_CENSUS']),
+		toggleSignal: toggleSignal(env['LEAKTOP_SIGNAL']),
 	};
 }

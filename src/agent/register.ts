@@ -15,7 +15,7 @@ if (isMainThread) {
 		const config = readAgentConfig(process.env);
 		// Not awaited: the app starts now, the endpoint a moment later.
 		startAgent(config, log).then(
-			agent => log(`serving ${agent.url} (every ${config.intervalMs / 1000}s; allocation sampling ${config.samplingIntervalBytes === null ? 'off' : 'on'}, census ${config.census ? 'on' : 'off'}; SIGUSR2 toggles collection)`),
+			agent => log(`serving ${agent.url} (every ${config.intervalMs / 1000}s; allocation sampling ${config.samplingIntervalBytes === null ? 'off' : 'on'}, census ${config.census ? 'on' : 'off'}; ${config.toggleSignal ? `${config.toggleSignal} toggles collection` : 'no toggle signal'})`),
 			(error: unknown) => log(`${describeError(error)}; the agent is off`),
 		);
 	} catch (error) {

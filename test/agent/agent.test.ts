@@ -113,6 +113,14 @@ test('SIGUSR2 turns collection off and on, and says so; the app keeps serving', 
 	assert.equal(value(await scrape(app.metricsUrl), 'leaktop_agent_enabled'), 1);
 });
 
+test('LEAKTOP_SIGNAL=off: the agent takes no signal, so SIGUSR2 does what it did before (here: ends the app)', async () => {
+	const app = await startApp(fixturePath('server'), {env: {LEAKTOP_SIGNAL: 'off'}});
+	assert.match(app.stderr(), /no toggle signal\)$/m);
+	process.kill(app.pid, 'SIGUSR2');
+	const exit = await waitFor(() => Promise.race([app.exited, new Promise(resolve => setTimeout(resolve, 100, undefined))]), {what: 'the app to end on SIGUSR2'});
+	assert.deepEqual(exit, {code: null, signal: 'SIGUSR2'});
+});
+
 test('an app that is done exits as without the agent, workers and all; --require works for CommonJS', async () => {
 	const script = join(appDir, 'short.cjs');
 	writeFileSync(

@@ -4,7 +4,7 @@ import {defaultAgentIntervalMs, defaultMetricsPort, readAgentConfig} from '../..
 import {parseListenAddress} from '../../src/metrics/address.js';
 
 test('defaults: every interface on 9464, a sample every 10 s, sampling and census off', () => {
-	assert.deepEqual(readAgentConfig({}), {listen: {host: undefined, port: defaultMetricsPort}, intervalMs: defaultAgentIntervalMs, samplingIntervalBytes: null, census: false});
+	assert.deepEqual(readAgentConfig({}), {listen: {host: undefined, port: defaultMetricsPort}, intervalMs: defaultAgentIntervalMs, samplingIntervalBytes: null, census: false, toggleSignal: 'SIGUSR2'});
 	assert.equal(defaultMetricsPort, 9464);
 	assert.equal(defaultAgentIntervalMs, 10_000);
 });
@@ -15,7 +15,12 @@ test('settings from the environment', () => {
 		intervalMs: 2000,
 		samplingIntervalBytes: 256 * 1024,
 		census: true,
+		toggleSignal: 'SIGUSR2',
 	});
+	// nodemon restarts its child with SIGUSR2: another signal, or none.
+	assert.equal(readAgentConfig({LEAKTOP_SIGNAL: 'hup'}).toggleSignal, 'SIGHUP');
+	assert.equal(readAgentConfig({LEAKTOP_SIGNAL: 'SIGWINCH'}).toggleSignal, 'SIGWINCH');
+	assert.equal(readAgentConfig({LEAKTOP_SIGNAL: 'off'}).toggleSignal, null);
 	assert.equal(readAgentConfig({LEAKTOP_SAMPLING: 'off'}).samplingIntervalBytes, null);
 	assert.equal(readAgentConfig({LEAKTOP_CENSUS: 'off'}).census, false);
 });
@@ -26,6 +31,7 @@ test('a bad value names the variable in one line', () => {
 	assert.throws(() => readAgentConfig({LEAKTOP_INTERVAL: '10ms'}), {message: /^invalid LEAKTOP_INTERVAL=10ms: must be at least 100ms/});
 	assert.throws(() => readAgentConfig({LEAKTOP_SAMPLING: '12 parsecs'}), {message: /^invalid LEAKTOP_SAMPLING=12 parsecs: use a size such as 512KiB/});
 	assert.throws(() => readAgentConfig({LEAKTOP_CENSUS: 'sometimes'}), {message: 'invalid LEAKTOP_CENSUS=sometimes: use on or off'});
+	assert.throws(() => readAgentConfig({LEAKTOP_SIGNAL: 'SIGUSR1'}), {message: 'invalid LEAKTOP_SIGNAL=SIGUSR1: use SIGUSR2, SIGHUP, SIGWINCH, SIGTTIN, SIGTTOU or off'});
 });
 
 test('listen addresses: a port, :port, host:port, [v6]:port; nothing else', () => {
