@@ -15,6 +15,8 @@ export interface AgentConfig {
 	samplingIntervalBytes: number | null;
 	/** Automatic listener censuses (gated on a quiet event loop, as the CLI's `--census on`); off by default. */
 	census: boolean;
+	/** A full GC now and then for exact heap floors (on by default: see Monitor's floorProbe). */
+	floorGc: boolean;
 	/** The signal that toggles collection; null: none (nodemon, for one, restarts its child with SIGUSR2). */
 	toggleSignal: NodeJS.Signals | null;
 }
@@ -51,7 +53,7 @@ function variable<T>(name: string, text: string, parse: (text: string) => T): T 
 	}
 }
 
-/** Reads `LEAKTOP_METRICS_PORT`, `LEAKTOP_INTERVAL`, `LEAKTOP_SAMPLING`, `LEAKTOP_CENSUS`; a bad value throws a UsageError. */
+/** Reads the `LEAKTOP_*` variables the README lists; a bad value throws a UsageError. */
 export function readAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
 	const port = env['LEAKTOP_METRICS_PORT'];
 	const listen = port === undefined || port.trim() === '' ? {host: undefined, port: defaultMetricsPort} : parseListenAddress(port);
@@ -63,6 +65,7 @@ export function readAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
 		intervalMs: interval === undefined || interval.trim() === '' ? defaultAgentIntervalMs : variable('LEAKTOP_INTERVAL', interval, parseInterval),
 		samplingIntervalBytes: sampling === undefined || sampling.trim() === '' ? null : variable('LEAKTOP_SAMPLING', sampling, parseSampling),
 		census: onOff('LEAKTOP_CENSUS', env['LEAKTOP_CENSUS']),
+		floorGc: env['LEAKTOP_FLOOR_GC'] === undefined || env['LEAKTOP_FLOOR_GC'].trim() === '' ? true : onOff('LEAKTOP_FLOOR_GC', env['LEAKTOP_FLOOR_GC']),
 		toggleSignal: toggleSignal(env['LEAKTOP_SIGNAL']),
 	};
 }

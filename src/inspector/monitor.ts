@@ -37,6 +37,13 @@ export interface MonitorOptions {
 	 * (see censusLastingSlowdown); `always`: whatever the load. A census on `l` always runs.
 	 */
 	autoCensusWhen?: 'quiet' | 'always';
+	/**
+	 * Exact heap floors without sampling or censuses (the agent): a full GC now and then, then
+	 * heapUsed. The first `early` come at least `earlyMs` apart (a verdict forms), the rest at
+	 * least `settledMs`; and always far enough apart that the GCs take at most `budget` of wall
+	 * time. Null (the CLI's default): none; its profile reads force a GC each already.
+	 */
+	floorProbe?: {firstMs: number; early: number; earlyMs: number; settledMs: number; budget: number} | null;
 	/** Allocation sampling interval in bytes (V8's `samplingInterval`); null leaves sampling off. */
 	samplingIntervalBytes?: number | null;
 	/**
@@ -135,6 +142,8 @@ export class Monitor {
 	#endedByTarget = false;
 	#unsubscribeExit: () => void = () => undefined;
 	#censusTimer: NodeJS.Timeout | undefined;
+	#floorTimer: NodeJS.Timeout | undefined;
+	#floorProbes = 0;
 	#censusRunning: Promise<void> | undefined;
 	#censusesDone = 0;
 	/** Event loop readings of the last `loadWindowMs`, oldest first. */
@@ -155,7 +164,7 @@ export class Monitor {
 		this.#session = session;
 		this.#endpoint = endpoint;
 		this.#target = facts;
-		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen: 'quiet', samplingIntervalBytes: null, reconnect: false, reconnectForMs: 300_000, ...options};
+		this.#options = {firstCensusDelayMs: null, censusFirstIntervalMs: 30_000, autoCensusWhen: 'quiet', floorProbe: null, samplingIntervalBytes: null, reconnect: false, reconnectForMs: 300_000, ...options};
 		this.done = new Promise(resolve => {
 			this.#resolveDone = resolve;
 		});
@@ -189,6 +198,35 @@ export class Monitor {
 		await this.#sampler?.start();
 		this.#tick();
 		if (this.#options.firstCensusDelayMs !== null) this.#scheduleCensus(this.#options.firstCensusDelayMs);
+		if (this.#options.floorProbe) this.#scheduleFloorProbe(this.#options.floorProbe.firstMs);
+	}
+
+	#scheduleFloorProbe(delayMs: number): void {
+		clearTimeout(this.#floorTimer);
+		this.#floorTimer = this.#later(() => void this.#floorProbe(), delayMs);
+	}
+
+	/**
+	 * Between GCs the heap holds garbage too, so the lowest readings overstate the floor: a cache
+	 * warming up read as a leak without exact floors. A full GC gives one, at a measured cost.
+	 */
+	async #floorProbe(): Promise<void> {
+		const session = this.#session;
+		const probe = this.#options.floorProbe!;
+		let durationMs = 0;
+		try {
+			const started = performance.now();
+			await session.send('HeapProfiler.collectGarbage', undefined, gcTimeoutMs);
+			durationMs = performance.now() - started;
+			const usage = await session.send('Runtime.getHeapUsage');
+			this.#emit({type: 'heap-floor', t: Date.now(), heapUsed: usage.usedSize});
+		} catch (error) {
+			if (session.closed || this.#stopping) return;
+			this.#emit({type: 'log', t: Date.now(), level: 'warn', text: `floor probe failed: ${describeError(error)}`});
+		}
+		if (session !== this.#session || session.closed || this.#stopping) return;
+		const minMs = ++this.#floorProbes < probe.early ? probe.earlyMs : probe.settledMs;
+		this.#scheduleFloorProbe(Math.max(minMs, durationMs / probe.budget));
 	}
 
 	/** The connection is gone: try again if asked to, else the session ends. */
@@ -292,6 +330,7 @@ export class Monitor {
 		clearTimeout(this.#timer);
 		clearTimeout(this.#lagTimer);
 		clearTimeout(this.#censusTimer);
+		clearTimeout(this.#floorTimer);
 		clearTimeout(this.#reconnectTimer);
 		this.#timer = undefined;
 		this.#lagTimer = undefined;

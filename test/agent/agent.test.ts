@@ -87,14 +87,20 @@ test('node --import leaktop/agent: /metrics has the heap, the floors, the resour
 	assert.equal((await fetch(app.metricsUrl.replace('/metrics', '/'))).status, 404);
 });
 
-test('the agent sees a leak: the heap slope rises and the verdict becomes 1', async () => {
-	const app = await startApp(fixturePath('leaks/cache'), {args: ['--rate', '60']});
+test('the agent sees a leak: the heap slope rises and the verdict becomes 1; a cache that fills up, not', async () => {
+	// The control first, so that it has as much history when the leak is called. Without the floor
+	// probe's GCs, its warm-up read as a leak at about that time.
+	const control = await startApp(fixturePath('leaks/lru'), {args: ['--rate', '0.5'], env: {LEAKTOP_INTERVAL: '1s'}});
+	const app = await startApp(fixturePath('leaks/cache'), {args: ['--rate', '30'], env: {LEAKTOP_INTERVAL: '1s'}});
 	const text = await waitFor(async () => {
 		const body = await scrape(app.metricsUrl);
 		return value(body, 'leaktop_leak_verdict') === 1 ? body : undefined;
 	}, {timeoutMs: 90_000, intervalMs: 1000, what: 'leaktop_leak_verdict 1'});
+	const controlText = await scrape(control.metricsUrl);
 	assert.ok(value(text, 'leaktop_floor_slope_bytes_per_second', 'series="heap"')! > 1e6 / 3600, 'faster than the README alert threshold');
 	assert.equal(value(text, 'leaktop_floor_growing', 'series="heap"'), 1);
+	assert.equal(value(controlText, 'leaktop_evidence_ready'), 1);
+	assert.equal(value(controlText, 'leaktop_leak_verdict'), 0, controlText.split('\n').filter(l => l.startsWith('leaktop_floor')).join('\n'));
 });
 
 test('SIGUSR2 turns collection off and on, and says so; the app keeps serving', async () => {

@@ -4,7 +4,7 @@ import {defaultAgentIntervalMs, defaultMetricsPort, readAgentConfig} from '../..
 import {parseListenAddress} from '../../src/metrics/address.js';
 
 test('defaults: every interface on 9464, a sample every 10 s, sampling and census off', () => {
-	assert.deepEqual(readAgentConfig({}), {listen: {host: undefined, port: defaultMetricsPort}, intervalMs: defaultAgentIntervalMs, samplingIntervalBytes: null, census: false, toggleSignal: 'SIGUSR2'});
+	assert.deepEqual(readAgentConfig({}), {listen: {host: undefined, port: defaultMetricsPort}, intervalMs: defaultAgentIntervalMs, samplingIntervalBytes: null, census: false, floorGc: true, toggleSignal: 'SIGUSR2'});
 	assert.equal(defaultMetricsPort, 9464);
 	assert.equal(defaultAgentIntervalMs, 10_000);
 });
@@ -15,8 +15,10 @@ test('settings from the environment', () => {
 		intervalMs: 2000,
 		samplingIntervalBytes: 256 * 1024,
 		census: true,
+		floorGc: true,
 		toggleSignal: 'SIGUSR2',
 	});
+	assert.equal(readAgentConfig({LEAKTOP_FLOOR_GC: 'off'}).floorGc, false);
 	// nodemon restarts its child with SIGUSR2: another signal, or none.
 	assert.equal(readAgentConfig({LEAKTOP_SIGNAL: 'hup'}).toggleSignal, 'SIGHUP');
 	assert.equal(readAgentConfig({LEAKTOP_SIGNAL: 'SIGWINCH'}).toggleSignal, 'SIGWINCH');
