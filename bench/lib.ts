@@ -32,6 +32,8 @@ export const idlePath = fileURLToPath(new URL('./idle.js', import.meta.url));
 export const targetAppPath = fileURLToPath(new URL('./target-app.js', import.meta.url));
 export const loadPath = fileURLToPath(new URL('./load.js', import.meta.url));
 export const profileTargetPath = fileURLToPath(new URL('./profile-target.js', import.meta.url));
+/** The agent's preload (`node --import leaktop/agent`), from the same build as the benchmark. */
+export const agentRegisterPath = fileURLToPath(new URL('../src/agent/register.js', import.meta.url));
 export const resultsPath = join(repoRoot, 'bench/RESULTS.md');
 
 export const now = () => performance.now();
@@ -233,6 +235,7 @@ export async function waitForText(read: () => string, pattern: RegExp, what: str
 
 export interface Target {
 	proc: Child;
+	/** NaN when the target was started with `noInspect`. */
 	inspectorPort: number;
 	httpPort: number;
 }
@@ -264,19 +267,24 @@ export interface TargetOptions {
 	/** Defaults to the busy HTTP target, bench/target-app.ts. */
 	script?: string;
 	args?: string[];
-	/** Added to this process's environment. */
+	/** Node's own flags, before the script (`--import ...`). */
+	nodeArgs?: string[];
+	/** Without `--inspect` (a production process; `inspectorPort` is then NaN). */
+	noInspect?: boolean;
+	/** Added to this process's environment; an undefined value removes the variable. */
 	env?: NodeJS.ProcessEnv;
 	/** Pin the target to these CPUs (taskset). */
 	cpus?: readonly number[];
 }
 
-/** Starts a target with `--inspect=127.0.0.1:0` and reads its inspector port from stderr. */
-export async function startTarget({script = targetAppPath, args = [], env = {}, cpus: cpuList}: TargetOptions = {}): Promise<Target> {
-	const proc = start(...pinnedCommand(cpuList, process.execPath, ['--inspect=127.0.0.1:0', script, ...args]), {...process.env, ...env});
+/** Starts a target with `--inspect=127.0.0.1:0` (unless `noInspect`) and reads its inspector port from stderr. */
+export async function startTarget({script = targetAppPath, args = [], nodeArgs = [], noInspect = false, env = {}, cpus: cpuList}: TargetOptions = {}): Promise<Target> {
+	const flags = noInspect ? nodeArgs : ['--inspect=127.0.0.1:0', ...nodeArgs];
+	const proc = start(...pinnedCommand(cpuList, process.execPath, [...flags, script, ...args]), {...process.env, ...env});
 	try {
-		const [, port] = await waitForText(proc.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//, 'the target inspector line');
+		const port = noInspect ? Number.NaN : Number((await waitForText(proc.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//, 'the target inspector line'))[1]);
 		const [, httpPort] = await waitForText(proc.stdout, /ready (\d+)/, 'the target ready line');
-		return {proc, inspectorPort: Number(port), httpPort: Number(httpPort)};
+		return {proc, inspectorPort: port, httpPort: Number(httpPort)};
 	} catch (error) {
 		await proc.stop();
 		throw error;

@@ -81,7 +81,7 @@ export interface OverheadOptions {
 export const warmupSeconds = 5;
 /** Both targets share CPU 0; the load generators and leaktop share CPU 1. */
 export const targetCpus = [0];
-const clientCpus = [1];
+export const clientCpus = [1];
 export const overheadTargetEnv = {BENCH_TARGET_RPS: '0'};
 /** How long leaktop may take to detach after SIGTERM before it is killed (and the run fails). */
 export const leaktopExitMs = 15_000;
@@ -119,7 +119,7 @@ export const overheadExpectedMs = ({rows, rounds, seconds}: OverheadOptions) => 
 /** For the watchdog: well past the expected time. */
 export const overheadBudgetMs = (options: OverheadOptions) => 2 * overheadExpectedMs(options) + 60_000;
 
-async function runLoad(target: Target, options: OverheadOptions, onWindow: (edge: 'start' | 'end') => void): Promise<LoadResult> {
+export async function runLoad(target: Target, options: Pick<OverheadOptions, 'seconds' | 'connections'>, onWindow: (edge: 'start' | 'end') => void): Promise<LoadResult> {
 	const args = [loadPath, '--port', String(target.httpPort), '--connections', String(options.connections), '--seconds', String(options.seconds), '--warmup', String(warmupSeconds)];
 	const load = start(...pinnedCommand(clientCpus, process.execPath, args));
 	try {

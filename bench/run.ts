@@ -3,22 +3,24 @@
  * then the detection-time benchmark against the leak fixtures, then the overhead benchmark
  * (an HTTP server's throughput under load, with and without leaktop), the allocations
  * benchmark (leaktop's footprint while polling a large sampling profile), the snapshot benchmark
- * and the snapshot diff benchmark (leaktop vs DevTools vs memlab), prints the results as markdown
+ * and the snapshot diff benchmark (leaktop vs DevTools vs memlab), then the in-process agent's cost (throughput,
+ * memory, scrape time), prints the results as markdown
  * and writes them to bench/RESULTS.md (a full run rewrites it; `--only` replaces its own
  * section and keeps the others). Only reports; asserts nothing. Every process and tmux session
  * it starts is ended by pid or by name before it exits.
  *
- *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff|soak|fleet]
+ *   node dist/bench/run.js [--runs N] [--seconds S] [--only startup|footprint|detection|overhead|allocations|snapshot|diff|soak|fleet|agent]
  *                          [--fixtures listeners,lru] [--series FILE] [--connections 16] [--rows none,default]
  *                          [--sizes 200,500] [--dir /tmp] [--minutes 30] [--soak-interval 250]
  *
  * The soak (`leaktop demo` in the TUI for --minutes, default 30, sampling every --soak-interval
  * ms, default 250) runs only with `--only soak`.
  *
- * --runs: start-up runs (default 10), overhead rounds (default 5) and diff rounds (default 3).
+ * --runs: start-up runs (default 10), overhead and agent rounds (default 5) and diff rounds (default 3).
  * --sizes and --dir: the diff benchmark's file sizes in MB and where its files go. --seconds: the footprint
- * window (default 30), the overhead load window (default 10) and the allocations window
- * (default 60). Given explicitly, each sets all of its sections.
+ * window (default 30), the overhead load window (default 10), the allocations window
+ * (default 60), the agent's load window (default 30) and memory window (default 60). Given
+ * explicitly, each sets all of its sections.
  */
 import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
@@ -49,6 +51,7 @@ import {
 	waitGone,
 } from './lib.js';
 import {soakBench, soakNotes, soakTable} from './soak.js';
+import {agentBench, agentBudgetMs, agentExpectedMs, agentMemoryTable, agentNotes, type AgentOptions, agentRenderTable, agentRows, agentThroughputTable} from './agent.js';
 import {fleetBench, fleetBudgetMs, fleetNotes, fleetSize, fleetTable} from './fleet.js';
 import {overheadBench, overheadBudgetMs, overheadExpectedMs, type OverheadOptions, overheadNotes, overheadRows, overheadTable, overheadTargetEnv, targetCpus} from './overhead.js';
 import {startupBench, type StartupKind, type StartupRun} from './startup.js';
@@ -83,15 +86,24 @@ const seconds = count('seconds', args.seconds, 30, 2);
 const rowFilter = args.rows?.split(',').map(r => r.trim()).filter(Boolean);
 function chosenRows<Row extends {key: string}>(rows: readonly Row[]): readonly Row[] {
 	if (!rowFilter) return rows;
-	const known = new Set([...overheadRows, ...allocationsRows].map(r => r.key));
+	const known = new Set([...overheadRows, ...allocationsRows, ...agentRows].map(r => r.key));
 	const unknown = rowFilter.filter(key => !known.has(key));
 	if (unknown.length) throw new Error(`unknown row(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
 	return rows.filter(r => rowFilter.includes(r.key));
 }
 const overheadOptions: OverheadOptions = {rows: chosenRows(overheadRows), rounds: count('runs', args.runs, 5), seconds: count('seconds', args.seconds, 10, 2), connections: count('connections', args.connections, 16)};
 const allocationsSeconds = count('seconds', args.seconds, 60, 2);
+const agentOptions: AgentOptions = {
+	rows: chosenRows(agentRows),
+	rounds: count('runs', args.runs, 5),
+	seconds: count('seconds', args.seconds, 30, 2),
+	connections: count('connections', args.connections, 16),
+	memoryRounds: 3,
+	memorySeconds: count('seconds', args.seconds, 60, 2),
+	scrapes: 30,
+};
 const diffOptions: DiffOptions = {...parseSizes(args.sizes), runs: count('runs', args.runs, defaultDiffOptions.runs), parentDir: args.dir ?? defaultDiffOptions.parentDir};
-const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff', 'soak', 'fleet'] as const;
+const sectionNames = ['startup', 'footprint', 'detection', 'overhead', 'allocations', 'snapshot', 'diff', 'soak', 'fleet', 'agent'] as const;
 type SectionName = (typeof sectionNames)[number];
 const only = args.only;
 if (only !== undefined && !(sectionNames as readonly string[]).includes(only)) throw new Error(`--only must be one of ${sectionNames.join(', ')}, not ${only}`);
@@ -185,7 +197,7 @@ function footprintTable(results: FootprintResult[]): string {
 	);
 }
 
-const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7, soak: 8, fleet: 9} as const;
+const sectionTitles = {startup: 1, footprint: 2, detection: 3, overhead: 4, allocations: 5, snapshot: 6, diff: 7, soak: 8, fleet: 9, agent: 10} as const;
 const loadText = (load: number[]) => load.map(x => x.toFixed(2)).join(' ');
 
 /** `## title`, when and where it was measured, the body, then its own notes. */
@@ -234,7 +246,8 @@ async function main(): Promise<void> {
 			(want('snapshot') ? snapshotBudgetMs(defaultSnapshotOptions) : 0) +
 			(want('diff') ? diffBudgetMs(diffOptions) : 0) +
 			(want('soak') ? (soakMinutes + 5) * 60_000 : 0) +
-			(want('fleet') ? fleetBudgetMs(seconds) : 0),
+			(want('fleet') ? fleetBudgetMs(seconds) : 0) +
+			(want('agent') ? agentBudgetMs(agentOptions) : 0),
 	);
 	const startedAt = new Date();
 	// A private build records what it was built from (bench/README.md); the repository may have moved on since.
@@ -415,6 +428,33 @@ async function main(): Promise<void> {
 		);
 	}
 
+	if (want('agent')) {
+		const from = new Date();
+		const load = os.loadavg();
+		log(
+			`agent: ${agentOptions.rounds} rounds of ${agentOptions.rows.length} rows, ${agentOptions.seconds} s each, then ${agentOptions.memoryRounds} memory rounds of ${agentOptions.memorySeconds} s ` +
+				`(about ${Math.round(agentExpectedMs(agentOptions) / 60_000)} minutes)`,
+		);
+		const result = await agentBench(agentOptions, log);
+		sections.set(
+			sectionTitles.agent,
+			section(
+				`${sectionTitles.agent}. The in-process agent: an HTTP server's throughput, memory and scrape cost with \`--import leaktop/agent\` vs its twin without (${agentOptions.rounds} rounds x ${agentOptions.seconds} s; memory after ${agentOptions.memorySeconds} s)`,
+				provenance(from, load),
+				'Throughput: two identical apps, `node dist/bench/target-app.js` with `BENCH_TARGET_RPS=0` and no `--inspect`, share one core; each is driven by its own ' +
+					`\`dist/bench/load.js\` (${agentOptions.connections} keep-alive connections, closed loop). In each run one of them is started with \`--import dist/src/agent/register.js\` ` +
+					'(`LEAKTOP_METRICS_PORT=127.0.0.1:0` and the row\'s settings), the other without; both are loaded at the same time. Every run starts a fresh pair; rows rotate within each round, and so does the twin that carries the agent. ' +
+					'/metrics is scraped when the counted window opens and after it closes. Goal: at most 1 % loss at the defaults.\n\n' +
+					agentThroughputTable(result) +
+					`\n\nMemory and scrape time: one app per row, all at once, each at its own 200 req/s self-load, for ${agentOptions.memorySeconds} s (${agentOptions.memoryRounds} rounds); then ${agentOptions.scrapes} timed scrapes of each agent over HTTP.\n\n` +
+					agentMemoryTable(result) +
+					'\n\nRendering /metrics with the full 6 h history the agent keeps (synthetic samples, in-process, no HTTP):\n\n' +
+					agentRenderTable(result),
+				agentNotes(result),
+			),
+		);
+	}
+
 	if (want('diff')) {
 		const from = new Date();
 		const load = os.loadavg();
@@ -440,6 +480,7 @@ async function main(): Promise<void> {
 		`- Sections 1 and 2 target: \`node --inspect=127.0.0.1:0 dist/bench/target-app.js\` (HTTP service driving itself at ~200 req/s); leaktop attaches with \`--port\``,
 		'- Section 3 targets: the leak fixtures and controls in test/fixtures/leaks/, each driving itself with HTTP requests',
 		'- Section 4 targets: two `dist/bench/target-app.js` without self-load sharing one core, each driven by `dist/bench/load.js`; section 5 target: `dist/bench/profile-target.js`; section 6 targets: `dist/bench/heap-target.js`, one per capture; section 7: snapshots written by `dist/bench/diff-target.js`',
+		'- Section 10 targets: `dist/bench/target-app.js` without `--inspect`, with and without `--import dist/src/agent/register.js` (the in-process agent)',
 	].join('\n');
 	if (want('soak')) {
 		const from = new Date();

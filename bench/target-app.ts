@@ -3,7 +3,8 @@
  * for every request (garbage churn), keeps a bounded cache (a warm, flat heap), and drives its
  * own load with a keep-alive client at a fixed rate, so the event loop is never idle while
  * leaktop samples it. Start it with `node --inspect=127.0.0.1:0 dist/bench/target-app.js`;
- * it prints `ready <httpPort>` on stdout once it listens. GET /stats returns the request count.
+ * it prints `ready <httpPort>` on stdout once it listens. GET /stats returns the request count,
+ * the uptime and heapUsed.
  *
  * BENCH_TARGET_RPS sets the self-load (default 200 requests per second).
  */
@@ -33,7 +34,7 @@ const server = http.createServer((req, res) => {
 	const url = new URL(req.url ?? '/', 'http://localhost');
 	if (url.pathname === '/stats') {
 		res.setHeader('content-type', 'application/json');
-		res.end(JSON.stringify({served, uptimeMs: Date.now() - startedAt}));
+		res.end(JSON.stringify({served, uptimeMs: Date.now() - startedAt, heapUsed: process.memoryUsage().heapUsed}));
 		return;
 	}
 	served++;
