@@ -23,11 +23,15 @@ export interface Agent {
 }
 
 /**
- * The floor probe's full GCs. An LRU cache warming up read as a leak on the lowest readings
- * between GCs alone, so the first six come 10 s apart, while a verdict forms; then a minute
+ * The floor probe's full GCs, on the samples' time scale. An LRU cache warming up read as a leak
+ * on the lowest readings between GCs alone, so the first six come every 10 samples while a
+ * verdict forms (at the default 10 s: every 100 s; at 1 s: every 10 s); then at least a minute
  * apart. Never more than 0.5 % of wall time: a 100 ms GC comes at most every 20 s.
  */
-const floorProbe = {firstMs: 10_000, early: 6, earlyMs: 10_000, settledMs: 60_000, budget: 0.005};
+function floorProbe(intervalMs: number) {
+	const early = Math.max(10_000, 10 * intervalMs);
+	return {firstMs: early, early: 6, earlyMs: early, settledMs: Math.max(60_000, early), budget: 0.005};
+}
 
 /** The floors' slopes are fitted over the last 6 hours of samples: the seed's alert window. */
 const historyMs = 6 * 3_600_000;
@@ -54,7 +58,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 				intervalMs: config.intervalMs,
 				samplingIntervalBytes: config.samplingIntervalBytes,
 				firstCensusDelayMs: config.census ? 30_000 : null,
-				floorProbe: config.floorGc ? floorProbe : null,
+				floorProbe: config.floorGc ? floorProbe(config.intervalMs) : null,
 				onEvent: event => store.dispatch(event),
 			},
 		);
