@@ -15,7 +15,6 @@ import type {AgentConfig} from './config.js';
 export interface Agent {
 	/** Where Prometheus scrapes. */
 	readonly url: string;
-	readonly collecting: boolean;
 	/** SIGUSR2 (LEAKTOP_SIGNAL): stops collecting (the monitor detaches; /metrics keeps the process metrics), or starts again. */
 	toggle(): Promise<void>;
 	/** Stops collecting and serving; removes the signal handler. */
@@ -81,9 +80,6 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
 	const agent: Agent = {
 		url: server.url,
-		get collecting() {
-			return session !== undefined;
-		},
 		toggle() {
 			// Signals can come faster than a detach: each switch waits for the one before.
 			switching = switching.then(async () => {
