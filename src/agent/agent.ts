@@ -15,9 +15,9 @@ import type {AgentConfig} from './config.js';
 export interface Agent {
 	/** Where Prometheus scrapes. */
 	readonly url: string;
-	/** SIGUSR2 (LEAKTOP_SIGNAL): stops collecting (the monitor detaches; /metrics keeps the process metrics), or starts again. */
+	/** What SIGUSR2 (LEAKTOP_SIGNAL) does, through register.ts: stops collecting (the monitor detaches; /metrics keeps the process metrics), or starts again. */
 	toggle(): Promise<void>;
-	/** Stops collecting and serving; removes the signal handler. */
+	/** Stops collecting and serving. */
 	stop(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 	await begin();
 	let server: MetricsServer;
 	try {
-		server = await serveMetrics(config.listen, render, registry.contentType, {background: true});
+		server = await serveMetrics(config.listen, render, registry.contentType, {background: true, onError: error => log(`metrics endpoint: ${describeError(error)}`)});
 	} catch (error) {
 		await end('the metrics endpoint could not start');
 		throw error;
@@ -83,8 +83,9 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 		toggle() {
 			// Signals can come faster than a detach: each switch waits for the one before.
 			switching = switching.then(async () => {
+				const stopping = session !== undefined;
 				try {
-					if (session) {
+					if (stopping) {
 						await end(signal);
 						log(`collection off (${signal} turns it on again); /metrics serves the process metrics only`);
 					} else {
@@ -92,19 +93,16 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 						log(`collection on (${signal} turns it off), every ${config.intervalMs / 1000}s`);
 					}
 				} catch (error) {
-					log(`cannot start collecting: ${describeError(error)}`);
+					log(`cannot ${stopping ? 'stop' : 'start'} collecting: ${describeError(error)}`);
 				}
 			});
 			return switching;
 		},
 		async stop() {
-			if (config.toggleSignal) process.removeListener(config.toggleSignal, onSignal);
 			await switching;
 			await end('the agent stopped');
 			await server.close();
 		},
 	};
-	const onSignal = () => void agent.toggle();
-	if (config.toggleSignal) process.on(config.toggleSignal, onSignal);
 	return agent;
 }

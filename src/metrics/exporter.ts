@@ -62,7 +62,7 @@ export interface MetricsServer {
  * Serves `GET /metrics`. `background`: the server never keeps the process alive (the agent runs
  * inside the app, which must still exit when it is done).
  */
-export async function serveMetrics(address: ListenAddress, render: () => Promise<string>, contentType: string, {background = false} = {}): Promise<MetricsServer> {
+export async function serveMetrics(address: ListenAddress, render: () => Promise<string>, contentType: string, {background = false, onError = (_error: Error) => {}} = {}): Promise<MetricsServer> {
 	const server: Server = createServer((request, response) => {
 		const path = (request.url ?? '/').split('?')[0];
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -87,7 +87,14 @@ export async function serveMetrics(address: ListenAddress, render: () => Promise
 		});
 		server.listen(address.port, address.host, () => resolve());
 	});
-	if (background) server.unref();
+	// After listening, an error (accept failing with EMFILE under load) must not become an
+	// unhandled 'error' event: in the agent, that would crash the app.
+	server.on('error', onError);
+	if (background) {
+		server.unref();
+		// A scrape's keep-alive socket, or a client that connects and sends nothing, would hold the app open.
+		server.on('connection', socket => socket.unref());
+	}
 	const {address: host, port, family} = server.address() as AddressInfo;
 	const shown = address.host === undefined ? 'localhost' : family === 'IPv6' ? `[${host}]` : host;
 	return {

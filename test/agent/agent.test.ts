@@ -127,20 +127,24 @@ test('LEAKTOP_SIGNAL=off: the agent takes no signal, so SIGUSR2 does what it did
 	assert.deepEqual(exit, {code: null, signal: 'SIGUSR2'});
 });
 
-test('an app that is done exits as without the agent, workers and all; --require works for CommonJS', async () => {
+test('an app that is done exits as without the agent, worker threads and cluster workers and all; --require works for CommonJS', async () => {
 	const script = join(appDir, 'short.cjs');
 	writeFileSync(
 		script,
-		`const {Worker} = require('node:worker_threads');
-		const worker = new Worker('setTimeout(() => {}, 300)', {eval: true});
-		worker.on('exit', () => console.log('worker done'));
-		setTimeout(() => console.log('app done'), 1500);`,
+		`const cluster = require('node:cluster');
+		if (cluster.isPrimary) {
+			const {Worker} = require('node:worker_threads');
+			const worker = new Worker('setTimeout(() => {}, 300)', {eval: true});
+			worker.on('exit', () => console.log('worker done'));
+			cluster.fork().on('exit', () => console.log('cluster worker done'));
+			setTimeout(() => console.log('app done'), 1500);
+		} else setTimeout(() => process.exit(0), 300);`,
 	);
 	const app = await startApp(script, {preload: ['--require', 'leaktop/agent'], ready: false});
 	const exit = await waitFor(() => Promise.race([app.exited, new Promise(resolve => setTimeout(resolve, 100, undefined))]), {timeoutMs: 15_000, what: 'the app to exit by itself'});
 	assert.deepEqual(exit, {code: 0, signal: null});
-	assert.match(app.stdout(), /worker done\napp done/);
-	// One agent: a worker would have tried the same port, or a second one.
+	for (const line of ['worker done', 'cluster worker done', 'app done']) assert.match(app.stdout(), new RegExp(`^${line}$`, 'm'));
+	// One agent: a worker thread or a cluster worker would have served a second one.
 	assert.equal(app.stderr().match(/leaktop agent:/g)?.length, 1, app.stderr());
 });
 
@@ -160,6 +164,10 @@ test('bad settings and a taken port: one line on stderr, and the app runs withou
 	await waitForOutput(clash, 'stderr', new RegExp(`^leaktop agent: cannot serve metrics on 127\\.0\\.0\\.1:${port}: the port is in use; the agent is off$`, 'm'));
 	assert.equal(await (await fetch(`http://127.0.0.1:${httpPort}/`)).text(), `ok ${clash.pid}`);
 	assert.deepEqual(listeningPorts(clash.pid), [Number(httpPort)], 'the agent stopped its collector and left nothing listening');
+	// The signal the README says to send still does no harm: it is the agent's, even when the agent is off.
+	process.kill(clash.pid, 'SIGUSR2');
+	await waitForOutput(clash, 'stderr', /^leaktop agent: the agent is off; SIGUSR2 does nothing$/m);
+	assert.equal(await (await fetch(`http://127.0.0.1:${httpPort}/`)).text(), `ok ${clash.pid}`);
 });
 
 test('the in-process session refuses the Debugger domain', async () => {
