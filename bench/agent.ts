@@ -49,7 +49,7 @@ import {
 	waitForText,
 } from './lib.js';
 import type {LoadResult} from './load.js';
-import {clientCpus, overheadTargetEnv, runLoad, targetCpus, warmupSeconds} from './overhead.js';
+import {clientCpus, lossText, overheadTargetEnv, ratioOf, rpsText, runLoad, targetCpus, twinCells, warmupSeconds} from './overhead.js';
 
 const agentRenderPath = fileURLToPath(new URL('./agent-render.js', import.meta.url));
 
@@ -389,31 +389,18 @@ export async function agentBench(options: AgentOptions, log: (line: string) => v
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const lossText = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)} %`;
-const rpsText = (x: number) => String(Math.round(x));
 const msText = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 2 : 1)} ms` : '-');
 const signedMb = (bytes: number) => (Number.isFinite(bytes) ? `${bytes >= 0 ? '+' : ''}${(bytes / 1e6).toFixed(1)} MB` : '-');
-const ratioOf = (run: AgentRun) => run.load.rps / run.reference.rps;
-/** As in benchmark 4: each twin's req/s per second of its own CPU time. */
-const cpuRatioOf = (run: AgentRun) => run.load.rps / run.targetCpuPercent / (run.reference.rps / run.referenceCpuPercent);
 
 export function agentThroughputTable(result: AgentResult): string {
 	const rows = result.options.rows.map(row => {
 		const runs = result.runs.filter(r => r.row.key === row.key);
-		const ratios = runs.map(ratioOf);
-		const cpuRatios = runs.map(cpuRatioOf);
-		const rps = runs.map(r => r.load.rps);
-		const loss = 1 - median(ratios);
+		const {cells, loss} = twinCells(runs);
 		const costs = runs.flatMap(r => (r.collector ? [(100 * r.collector.seconds) / r.collector.wallSeconds] : []));
 		const samples = runs.flatMap(r => (r.collector ? [r.collector.samples] : []));
 		return [
 			row.label,
-			rpsText(median(rps)),
-			`${rpsText(Math.min(...rps))} - ${rpsText(Math.max(...rps))}`,
-			rpsText(median(runs.map(r => r.reference.rps))),
-			lossText(median(ratios)),
-			`${lossText(Math.max(...ratios))} to ${lossText(Math.min(...ratios))}`,
-			lossText(median(cpuRatios)),
+			...cells,
 			`${pct(median(runs.map(r => r.targetCpuPercent)))} / ${pct(median(runs.map(r => r.referenceCpuPercent)))}`,
 			`${median(runs.map(r => r.load.p99Ms)).toFixed(1)} ms`,
 			signedMb(median(runs.map(r => r.targetRss - r.referenceRss))),

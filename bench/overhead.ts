@@ -229,16 +229,48 @@ export async function overheadBench(startPair: () => Promise<Pair>, options: Ove
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const lossText = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)} %`;
-const rpsText = (x: number) => String(Math.round(x));
-const ratioOf = (run: OverheadRun) => run.load.rps / run.reference.rps;
+/** What a run of two twins under the same load measured: benchmark 4's runs and the agent's (10). */
+export interface TwinRun {
+	load: LoadResult;
+	reference: LoadResult;
+	targetCpuPercent: number;
+	referenceCpuPercent: number;
+}
+
+export const lossText = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)} %`;
+export const rpsText = (x: number) => String(Math.round(x));
+export const ratioOf = (run: TwinRun) => run.load.rps / run.reference.rps;
 /**
  * The same ratio per second of each target's own CPU time. CFS shares CPU 0 between threads,
  * so a target whose helper threads get busier takes a larger share and hides part of its loss
  * in req/s; this figure does not. It is what one core of its own (a one-CPU container) would
  * show, where every thread of the target competes for that core.
  */
-const cpuRatioOf = (run: OverheadRun) => run.load.rps / run.targetCpuPercent / (run.reference.rps / run.referenceCpuPercent);
+const cpuRatioOf = (run: TwinRun) => run.load.rps / run.targetCpuPercent / (run.reference.rps / run.referenceCpuPercent);
+
+/**
+ * The columns every twin table starts with, after the row's label: req/s (median, range), the
+ * twin's, the loss in req/s (median, best to worst) and per CPU-second (median); with the
+ * losses, for the goal column.
+ */
+export function twinCells(runs: readonly TwinRun[]): {cells: string[]; loss: number; cpuLoss: number; cpuRatios: number[]} {
+	const ratios = runs.map(ratioOf);
+	const cpuRatios = runs.map(cpuRatioOf);
+	const rps = runs.map(r => r.load.rps);
+	return {
+		cells: [
+			rpsText(median(rps)),
+			`${rpsText(Math.min(...rps))} - ${rpsText(Math.max(...rps))}`,
+			rpsText(median(runs.map(r => r.reference.rps))),
+			lossText(median(ratios)),
+			`${lossText(Math.max(...ratios))} to ${lossText(Math.min(...ratios))}`,
+			lossText(median(cpuRatios)),
+		],
+		loss: 1 - median(ratios),
+		cpuLoss: 1 - median(cpuRatios),
+		cpuRatios,
+	};
+}
 
 export const overheadGoalRow = 'default';
 const goalLoss = 0.03;
@@ -246,19 +278,10 @@ const goalLoss = 0.03;
 export function overheadTable(result: OverheadResult): string {
 	const rows = result.options.rows.map(row => {
 		const runs = result.runs.filter(r => r.row.key === row.key);
-		const ratios = runs.map(ratioOf);
-		const cpuRatios = runs.map(cpuRatioOf);
-		const rps = runs.map(r => r.load.rps);
-		const loss = 1 - median(ratios);
-		const cpuLoss = 1 - median(cpuRatios);
+		const {cells, loss, cpuLoss, cpuRatios} = twinCells(runs);
 		return [
 			row.label,
-			rpsText(median(rps)),
-			`${rpsText(Math.min(...rps))} - ${rpsText(Math.max(...rps))}`,
-			rpsText(median(runs.map(r => r.reference.rps))),
-			lossText(median(ratios)),
-			`${lossText(Math.max(...ratios))} to ${lossText(Math.min(...ratios))}`,
-			lossText(median(cpuRatios)),
+			...cells,
 			`${lossText(Math.max(...cpuRatios))} to ${lossText(Math.min(...cpuRatios))}`,
 			`${pct(median(runs.map(r => r.targetCpuPercent)))} / ${pct(median(runs.map(r => r.referenceCpuPercent)))}`,
 			`${median(runs.map(r => r.load.p99Ms)).toFixed(1)} ms`,
