@@ -48,8 +48,7 @@ import {
 	table,
 	waitForText,
 } from './lib.js';
-import type {LoadResult} from './load.js';
-import {clientCpus, lossText, overheadTargetEnv, ratioOf, rpsText, runLoad, targetCpus, twinCells, warmupSeconds} from './overhead.js';
+import {clientCpus, lossText, overheadTargetEnv, ratioOf, rpsText, runLoad, targetCpus, twinCells, type TwinRun, warmupSeconds} from './overhead.js';
 
 const agentRenderPath = fileURLToPath(new URL('./agent-render.js', import.meta.url));
 
@@ -190,15 +189,11 @@ function scrapeEvery(url: string, everyMs: number): {stop(): Promise<{scrapes: S
 // ---------------------------------------------------------------------------------------------
 // Throughput
 
-export interface AgentRun {
+export interface AgentRun extends TwinRun {
 	row: AgentRow;
 	round: number;
 	/** Which twin carried the agent (the first in the `none` row's runs, with no agent). */
 	measured: 0 | 1;
-	load: LoadResult;
-	reference: LoadResult;
-	targetCpuPercent: number;
-	referenceCpuPercent: number;
 	/** VmRSS when the window closed. */
 	targetRss: number;
 	referenceRss: number;

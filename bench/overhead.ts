@@ -88,17 +88,11 @@ export const leaktopExitMs = 15_000;
 
 export type Pair = readonly [Target, Target];
 
-export interface OverheadRun {
+export interface OverheadRun extends TwinRun {
 	row: OverheadRow;
 	round: number;
 	/** Which target of the pair leaktop attached to (the first one in the `none` row's runs, with nothing attached). */
 	measured: 0 | 1;
-	/** The load on the measured target, and on the other one at the same time. */
-	load: LoadResult;
-	reference: LoadResult;
-	/** The measured target's CPU and the reference's over the window, % of one core. */
-	targetCpuPercent: number;
-	referenceCpuPercent: number;
 	/** leaktop's own CPU over the window; NaN without leaktop. */
 	leaktopCpuPercent: number;
 	/** What leaktop printed on stderr besides its attach, verdict and report lines. */
@@ -231,8 +225,10 @@ export async function overheadBench(startPair: () => Promise<Pair>, options: Ove
 
 /** What a run of two twins under the same load measured: benchmark 4's runs and the agent's (10). */
 export interface TwinRun {
+	/** The load on the measured target, and on the other one at the same time. */
 	load: LoadResult;
 	reference: LoadResult;
+	/** The measured target's CPU and the reference's over the window, % of one core. */
 	targetCpuPercent: number;
 	referenceCpuPercent: number;
 }
